@@ -19,3 +19,4 @@ sudo_cmd() {
 }
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+export MOLECULE_GLOB='molecule/*/molecule.yml'
