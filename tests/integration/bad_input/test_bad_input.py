@@ -124,5 +124,5 @@ LAB_CASES = {
 @pytest.mark.parametrize('case', sorted(LAB_CASES))
 def test_lab_rejects(tmp_path, case):
     inventory, extra, expected = LAB_CASES[case]
-    rc, out = run(tmp_path, LAB_PLAY, extra or None, inventory=inventory)
+    rc, out = run(tmp_path, LAB_PLAY.format(), extra or None, inventory=inventory)
     assert_failed_unchanged(rc, out, expected)
