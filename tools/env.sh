@@ -3,8 +3,8 @@
 STRATA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STRATA_VENV="${STRATA_VENV:-$STRATA_ROOT/.venv}"
 STRATA_STATE="${STRATA_STATE:-${XDG_CACHE_HOME:-$HOME/.cache}/strata-cloud}"
-# ansible-test needs the checkout at .../ansible_collections/strata/cloud: a symlink tree outside the
-# checkout provides that without copying.
+# Ansible finds the collection through a symlink at .../ansible_collections/strata/cloud outside
+# the checkout (ansible-test, which resolves symlinks, works on a copy: see tools/gates).
 STRATA_COLLECTIONS="$STRATA_STATE/collections"
 STRATA_COLLECTION_DIR="$STRATA_COLLECTIONS/ansible_collections/strata/cloud"
 export STRATA_ROOT STRATA_VENV STRATA_STATE STRATA_COLLECTIONS STRATA_COLLECTION_DIR
