@@ -725,6 +725,9 @@ class PoolRunner(Runner):
                 self.act('start storage pool %s to delete its volumes' % name, self._start_to_delete, pool)
                 is_active = True
             if was_active or not self.check_mode:
+                # Files written into the directory behind libvirt's back (console logs, copies)
+                # are volumes too once the pool is refreshed; otherwise the directory stays.
+                self.client.refresh_pool(pool)
                 for vol in self.client.list_volumes(pool):
                     self.act('delete volume %s/%s' % (name, self.client.volume_name(vol)),
                              self.client.delete_volume, vol)
