@@ -167,16 +167,10 @@ actions:
   sample: ["define network lab-storage", "start network lab-storage", "set autostart of network lab-storage to True"]
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.strata.cloud.plugins.module_utils.libvirt.client import (
-    HAS_LIBVIRT,
-    LIBVIRT_IMPORT_ERROR,
-    LIBVIRT_PYTHON_LIB,
-    client_from_params,
-    libvirt_argument_spec,
-)
-from ansible_collections.strata.cloud.plugins.module_utils.libvirt.errors import LibvirtError
+from ansible_collections.strata.cloud.plugins.module_utils.libvirt.client import libvirt_argument_spec
+from ansible_collections.strata.cloud.plugins.module_utils.libvirt.module import converge
 from ansible_collections.strata.cloud.plugins.module_utils.libvirt.network import validate_network_params
 from ansible_collections.strata.cloud.plugins.module_utils.libvirt.runner import NetworkRunner
 
@@ -204,30 +198,13 @@ def argument_spec():
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    if not HAS_LIBVIRT:
-        module.fail_json(msg=missing_required_lib(LIBVIRT_PYTHON_LIB), exception=LIBVIRT_IMPORT_ERROR)
     params = module.params
-    runner = None
-    try:
-        if params['state'] == 'absent':
-            desired = {'name': params['name']}
-        else:
-            desired = validate_network_params(params)
-        with client_from_params(params) as client:
-            runner = NetworkRunner(client, desired, state=params['state'], autostart=params['autostart'],
-                                   active=params['active'], restart=params['restart'],
-                                   check_mode=module.check_mode)
-            result = runner.run()
-    except LibvirtError as exc:
-        details = dict(exc.details)
-        if runner is not None:
-            details.setdefault('actions', runner.actions)
-        module.fail_json(msg=str(exc), **details)
-    for warning in runner.warnings:
-        module.warn(warning)
-    if not module._diff:
-        result.pop('diff', None)
-    module.exit_json(**result)
+    converge(
+        module,
+        lambda p: {'name': p['name']} if p['state'] == 'absent' else validate_network_params(p),
+        lambda client, desired: NetworkRunner(client, desired, state=params['state'], autostart=params['autostart'],
+                                              active=params['active'], restart=params['restart'],
+                                              check_mode=module.check_mode))
 
 
 if __name__ == '__main__':

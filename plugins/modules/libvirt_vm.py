@@ -459,17 +459,11 @@ ssh_wait:
   sample: {"host": "127.0.0.1", "port": 2201, "elapsed": 21.3}
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.strata.cloud.plugins.module_utils.libvirt.client import (
-    HAS_LIBVIRT,
-    LIBVIRT_IMPORT_ERROR,
-    LIBVIRT_PYTHON_LIB,
-    client_from_params,
-    libvirt_argument_spec,
-)
+from ansible_collections.strata.cloud.plugins.module_utils.libvirt.client import libvirt_argument_spec
 from ansible_collections.strata.cloud.plugins.module_utils.libvirt.domain import validate_vm_params
-from ansible_collections.strata.cloud.plugins.module_utils.libvirt.errors import LibvirtError
+from ansible_collections.strata.cloud.plugins.module_utils.libvirt.module import converge
 from ansible_collections.strata.cloud.plugins.module_utils.libvirt.runner import VmRunner
 
 
@@ -534,30 +528,14 @@ def argument_spec():
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
                            required_by={'ssh_port': 'ssh_host'})
-    if not HAS_LIBVIRT:
-        module.fail_json(msg=missing_required_lib(LIBVIRT_PYTHON_LIB), exception=LIBVIRT_IMPORT_ERROR)
     params = module.params
-    runner = None
-    try:
-        spec = validate_vm_params(params)
-        with client_from_params(params) as client:
-            runner = VmRunner(
-                client, spec, check_mode=module.check_mode, restart=params['restart'],
-                wait_for_ssh=params['wait_for_ssh'], wait_timeout=params['wait_timeout'],
-                shutdown_timeout=params['shutdown_timeout'], run_command=module.run_command)
-            result = runner.run()
-    except LibvirtError as exc:
-        details = dict(exc.details)
-        if runner is not None:
-            # what was done before the error (nothing for invalid input)
-            details.setdefault('actions', runner.actions)
-            details.setdefault('changed', runner.changed and not module.check_mode)
-        module.fail_json(msg=str(exc), **details)
-    for warning in runner.warnings:
-        module.warn(warning)
-    if not module._diff:
-        result.pop('diff', None)
-    module.exit_json(**result)
+    converge(
+        module,
+        validate_vm_params,
+        lambda client, spec: VmRunner(
+            client, spec, check_mode=module.check_mode, restart=params['restart'],
+            wait_for_ssh=params['wait_for_ssh'], wait_timeout=params['wait_timeout'],
+            shutdown_timeout=params['shutdown_timeout'], run_command=module.run_command))
 
 
 if __name__ == '__main__':

@@ -106,16 +106,10 @@ vms:
       type: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.strata.cloud.plugins.module_utils.libvirt.client import (
-    HAS_LIBVIRT,
-    LIBVIRT_IMPORT_ERROR,
-    LIBVIRT_PYTHON_LIB,
-    client_from_params,
-    libvirt_argument_spec,
-)
-from ansible_collections.strata.cloud.plugins.module_utils.libvirt.errors import LibvirtError
+from ansible_collections.strata.cloud.plugins.module_utils.libvirt.client import libvirt_argument_spec
+from ansible_collections.strata.cloud.plugins.module_utils.libvirt.module import read
 from ansible_collections.strata.cloud.plugins.module_utils.libvirt.runner import vm_info
 
 
@@ -123,14 +117,7 @@ def main():
     spec = libvirt_argument_spec()
     spec.update(name=dict(type='str'))
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    if not HAS_LIBVIRT:
-        module.fail_json(msg=missing_required_lib(LIBVIRT_PYTHON_LIB), exception=LIBVIRT_IMPORT_ERROR)
-    try:
-        with client_from_params(module.params) as client:
-            vms = vm_info(client, module.params['name'])
-    except LibvirtError as exc:
-        module.fail_json(msg=str(exc), **exc.details)
-    module.exit_json(changed=False, vms=vms)
+    read(module, lambda client: {'vms': vm_info(client, module.params['name'])})
 
 
 if __name__ == '__main__':
