@@ -13,6 +13,7 @@ import yaml
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.strata.cloud.plugins.doc_fragments.libvirt import ModuleDocFragment
+from ansible_collections.strata.cloud.plugins.module_utils.libvirt import module as module_flow
 from ansible_collections.strata.cloud.plugins.modules import libvirt_network, libvirt_pool, libvirt_vm, libvirt_vm_info
 from ansible_collections.strata.cloud.tests.unit.plugins.module_utils.libvirt.fake_libvirt import FakeLibvirt
 
@@ -20,9 +21,10 @@ MODULES = [libvirt_vm, libvirt_vm_info, libvirt_network, libvirt_pool]
 
 
 def run_module(module, args, capsys, monkeypatch, fake=None, has_libvirt=True):
-    monkeypatch.setattr(module, 'HAS_LIBVIRT', has_libvirt)
+    # the seams of the shared main() flow
+    monkeypatch.setattr(module_flow, 'HAS_LIBVIRT', has_libvirt)
     if fake is not None:
-        monkeypatch.setattr(module, 'client_from_params', lambda params: fake)
+        monkeypatch.setattr(module_flow, 'client_from_params', lambda params: fake)
     with patch_module_args(args):
         with pytest.raises(SystemExit):
             module.main()
@@ -74,7 +76,7 @@ def test_missing_libvirt_python(module, args, capsys, monkeypatch):
 def test_vm_invalid_input_fails_without_connecting(capsys, monkeypatch):
     def no_client(params):
         raise AssertionError('connected although the input is invalid')
-    monkeypatch.setattr(libvirt_vm, 'client_from_params', no_client)
+    monkeypatch.setattr(module_flow, 'client_from_params', no_client)
     result = run_module(libvirt_vm, {'name': 'vm1', 'vcpus': 0}, capsys, monkeypatch)
     assert result['failed'] and result['msg'] == 'vcpus must be at least 1, got 0'
 
