@@ -5,7 +5,7 @@
 
 The model (see docs/inventory.md):
 
-* ``strata_networks``: named networks, ``{name: {cidr, vlan, mtu, gateway, segment}}``.
+* ``strata_networks``: named networks, ``{name: {cidr, vlan, mtu, gateway, routes, segment}}``.
 * ``strata_interfaces`` (per host): ``{network name: {device, address}}``.
 * ``strata_disks`` (per host): ``[{name, size, device}]``.
 
@@ -21,7 +21,7 @@ import re
 NAME_RE = re.compile(r'^[a-z][a-z0-9_]{0,30}$')
 SIZE_RE = re.compile(r'^[1-9][0-9]*(\.[0-9]+)?[KMGT]$')
 DEVICE_RE = re.compile(r'^[A-Za-z0-9_.:-]{1,15}$')
-NETWORK_KEYS = frozenset(('cidr', 'vlan', 'mtu', 'gateway', 'segment', 'description'))
+NETWORK_KEYS = frozenset(('cidr', 'vlan', 'mtu', 'gateway', 'segment', 'description', 'routes'))
 INTERFACE_KEYS = frozenset(('device', 'address'))
 DISK_KEYS = frozenset(('name', 'size', 'device', 'force'))
 MTU_MIN = 1280
@@ -69,6 +69,29 @@ def _network(name, spec, errors):
             if gw not in net or (net.num_addresses > 2 and gw in (net.network_address, net.broadcast_address)):
                 errors.append('%s.gateway: %s is not a usable host address of %s; pick an address inside the '
                               'network or remove the gateway' % (var, gateway, net))
+    routes = spec.get('routes')
+    if routes is not None:
+        if not isinstance(routes, list):
+            errors.append('%s.routes: must be a list of {to, via}, got %r' % (var, routes))
+            routes = []
+        for index, route in enumerate(routes):
+            rvar = '%s.routes[%d]' % (var, index)
+            if not isinstance(route, dict) or set(route) != {'to', 'via'}:
+                errors.append('%s: %r must be a mapping with exactly "to" (a network) and "via" (a gateway in %s)'
+                              % (rvar, route, cidr))
+                continue
+            try:
+                ipaddress.ip_network(str(route['to']), strict=True)
+            except ValueError:
+                errors.append('%s.to: %r is not a network address with prefix, e.g. 10.20.0.0/16' % (rvar, route['to']))
+            try:
+                via = ipaddress.ip_address(str(route['via']))
+            except ValueError:
+                errors.append('%s.via: %r is not an IP address' % (rvar, route['via']))
+                continue
+            if net is not None and via not in net:
+                errors.append('%s.via: %s is not inside %s; a route goes through a gateway on the network itself'
+                              % (rvar, via, net))
     return net
 
 

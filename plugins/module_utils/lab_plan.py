@@ -59,6 +59,19 @@ def plan(hosts, hostvars, networks, lab_name, base_port=2220, defaults=None):
 
         segments = []
         seg_conf = {}
+        # lab_vm.segments: the segment NICs in order (for bond members and bridge ports that carry
+        # no network of their own); networks' segments not listed are added after them.
+        explicit = spec.get('segments') or []
+        if not isinstance(explicit, list) or not all(isinstance(seg, str) and seg for seg in explicit):
+            errors.append('hostvars[%s].lab_vm.segments: %r must be a list of segment names' % (host, explicit))
+            explicit = []
+        for seg in explicit:
+            if seg not in seg_conf:
+                segments.append(seg)
+                seg_conf[seg] = {'addresses': [], 'mtu': None}
+        # lab_vm.addresses false: cloud-init leaves the segment NICs without addresses (the network
+        # role configures them).
+        with_addresses = spec.get('addresses', True)
         for netname, iface in sorted((hv.get('strata_interfaces') or {}).items()):
             net = networks.get(netname)
             if not isinstance(net, dict) or not net.get('segment'):
@@ -71,7 +84,7 @@ def plan(hosts, hostvars, networks, lab_name, base_port=2220, defaults=None):
             if net.get('mtu'):
                 conf['mtu'] = max(conf['mtu'] or 0, int(net['mtu']))
             address = (iface or {}).get('address')
-            if address and net.get('vlan') is None and net.get('cidr'):
+            if with_addresses and address and net.get('vlan') is None and net.get('cidr'):
                 prefix = ipaddress.ip_network(str(net['cidr']), strict=False).prefixlen
                 conf['addresses'].append('%s/%d' % (address, prefix))
 

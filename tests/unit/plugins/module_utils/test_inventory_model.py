@@ -71,3 +71,19 @@ def test_same_untagged_device_twice_is_an_error():
     hosts = {'h': {'strata_interfaces': {'a': {'device': 'ens4'}, 'b': {'device': 'ens4'}}}}
     errors = model_errors(nets, hosts)
     assert any('already used by network' in e for e in errors), errors
+
+
+@pytest.mark.parametrize('routes, expected', [
+    ('10.0.0.0/8', 'strata_networks.api.routes: must be a list of {to, via}'),
+    ([{'to': '10.20.0.0/16'}], 'strata_networks.api.routes[0]:'),
+    ([{'to': '10.20.0.1/16', 'via': '10.90.0.1'}], "strata_networks.api.routes[0].to: '10.20.0.1/16' is not a network"),
+    ([{'to': '10.20.0.0/16', 'via': 'gw'}], "strata_networks.api.routes[0].via: 'gw' is not an IP address"),
+    ([{'to': '10.20.0.0/16', 'via': '10.91.0.1'}], 'strata_networks.api.routes[0].via: 10.91.0.1 is not inside 10.90.0.0/24'),
+])
+def test_route_errors(routes, expected):
+    errors = model_errors({'api': {'cidr': '10.90.0.0/24', 'routes': routes}}, {})
+    assert any(expected in e for e in errors), errors
+
+
+def test_good_routes():
+    assert model_errors({'api': {'cidr': '10.90.0.0/24', 'routes': [{'to': '10.20.0.0/16', 'via': '10.90.0.1'}]}}, {}) == []
