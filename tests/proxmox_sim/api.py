@@ -411,6 +411,12 @@ route('POST', '/nodes/{node}/qemu/{vmid}/status/stop')(_power('qmstop', 'stopped
 route('POST', '/nodes/{node}/qemu/{vmid}/status/shutdown')(_power('qmshutdown', 'stopped'))
 
 
+@route('GET', '/nodes/{node}/qemu/{vmid}/snapshot')
+def _snapshots(ctx):
+    vm = ctx.vm()
+    return [{'name': 'current', 'description': 'You are here!', 'digest': vm.digest(), 'running': int(vm.status == 'running')}]
+
+
 @route('GET', '/nodes/{node}/qemu/{vmid}/agent/network-get-interfaces')
 def _agent_ifaces(ctx):
     return ctx.c.agent_interfaces(ctx.vm())
