@@ -137,7 +137,7 @@ class TaskWaiter:
                 active[key] = (gen, ('task', str(wanted), self.clock() + timeout))
 
         while queue or active or resume:
-            while queue and len(active) + len(resume) < limit:
+            while queue and len(active) < limit:
                 key, gen = queue.pop(0)
                 resume[key] = None
                 active[key] = (gen, None)
