@@ -135,8 +135,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return super().verify_file(path) and path.endswith(('proxmox.yml', 'proxmox.yaml'))
 
     def _read(self):
-        params = {k: self.get_option(k) for k in ('api_host', 'api_port', 'api_user', 'api_password', 'api_token_id',
-                                                    'api_token_secret', 'validate_certs', 'ca_path', 'api_timeout')}
+        names = ('api_host', 'api_port', 'api_user', 'api_password', 'api_token_id', 'api_token_secret', 'validate_certs',
+                 'ca_path', 'api_timeout')
+        params = {k: self.get_option(k) for k in names}
         try:
             client = ProxmoxClient.from_params(params)
             vms = guests(client)

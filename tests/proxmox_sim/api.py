@@ -295,7 +295,7 @@ def _clone(ctx):
     for key in list(cfg):
         if re.match(r'^net\d+$', key):
             opts = parse_opts(cfg[key])
-            model, _ = net_model(opts)
+            model = net_model(opts)[0]
             opts.pop(model, None)
             cfg[key] = _net(ctx.c, newid, key, join_opts(dict({'model': model}, **opts)))
     new = Vm(newid, target, cfg)
@@ -312,6 +312,7 @@ def _clone(ctx):
         new.config['smbios1'] = 'uuid=00000000-0000-4000-8000-%012x' % newid
         if src.lock == 'clone':
             src.lock = None
+
     def undo():
         _forget(ctx.c, newid)
         if src.lock == 'clone':
@@ -498,8 +499,8 @@ def _download(ctx):
     volid = '%s:%s/%s' % (ctx.p['storage'], ctx.p['content'], ctx.p['filename'])
 
     def done():
-        ctx.c.storage_content.setdefault(key, {})[volid] = {'volid': volid, 'content': ctx.p['content'], 'format': 'qcow2',
-                                                           'size': 3 * 1024 ** 3, 'ctime': int(time.time())}
+        entry = {'volid': volid, 'content': ctx.p['content'], 'format': 'qcow2', 'size': 3 * 1024 ** 3, 'ctime': int(time.time())}
+        ctx.c.storage_content.setdefault(key, {})[volid] = entry
     return ctx.c.start_task(ctx.p['node'], 'download', ctx.p['storage'], ctx.user, on_done=done)
 
 

@@ -149,7 +149,7 @@ def parse_property_string(text, fmt=None):
         default_key = next((k for k, v in fmt.items() if isinstance(v, dict) and v.get('default_key')), None)
     for part in [p for p in text.split(',') if p != '']:
         if '=' in part:
-            key, _, val = part.partition('=')
+            key, val = part.split('=', 1)
         else:
             key, val = default_key or '_', part
         out[key] = val

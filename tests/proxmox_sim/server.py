@@ -112,8 +112,8 @@ class Simulator:
     def add_token(self, userid, tokenid, privsep=True, secret=None):
         with self.lock:
             secret = secret or _uuid()
-            user = self.cluster.users.setdefault(userid, {'userid': userid, 'enable': 1, 'groups': set(), 'tokens': {},
-                                                           'comment': '', 'email': '', 'password': None})
+            fresh = {'userid': userid, 'enable': 1, 'groups': set(), 'tokens': {}, 'comment': '', 'email': '', 'password': None}
+            user = self.cluster.users.setdefault(userid, fresh)
             user['tokens'][tokenid] = {'secret': secret, 'privsep': int(privsep), 'comment': '', 'expire': 0}
         return secret
 
@@ -308,7 +308,7 @@ def _fill(path, params):
 
 def _cookie(header, name):
     for part in header.split(';'):
-        key, _, value = part.strip().partition('=')
+        key, value = (part.strip().split('=', 1) + [''])[:2]
         if key == name:
             return urllib.parse.unquote(value)
     return ''

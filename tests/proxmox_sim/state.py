@@ -66,7 +66,7 @@ def parse_opts(text):
     out = {}
     for i, part in enumerate(str(text).split(',')):
         if '=' in part:
-            key, _, val = part.partition('=')
+            key, val = part.split('=', 1)
             out[key] = val
         elif i == 0:
             out['_'] = part
@@ -274,7 +274,7 @@ class Cluster:
     def alloc_disk(self, vmid, node, spec, index):
         opts = parse_opts(spec)
         volume = opts.pop('_', '')
-        storage, _, rest = volume.partition(':')
+        storage, rest = (volume.split(':', 1) + [''])[:2]
         if storage not in self.storage:
             fail("storage '%s' does not exist" % storage)
         if re.match(r'^\d+(\.\d+)?$', rest):
@@ -297,7 +297,7 @@ class Cluster:
     def rename_disks(self, vm, prefix, src=None):
         for key, value in vm.disks().items():
             opts = parse_opts(value)
-            storage, _, volname = opts['_'].partition(':')
+            storage, volname = (opts['_'].split(':', 1) + [''])[:2]
             index = volname.rsplit('-', 1)[-1]
             if src is not None:
                 opts['_'] = '%s:%s/%s-%d-disk-%s' % (storage, volname.split('/')[-1], prefix, vm.vmid, index)
@@ -361,7 +361,7 @@ class Cluster:
         user = self.users.get(userid)
         if user is None or not int(user.get('enable', 1)):
             return set()
-        ugids = {userid} | {g for g in user.get('groups', ())}
+        ugids = {userid} | set(user.get('groups', ()))
         privs = self._acl_privs(path, ugids, token=False)
         if userid == 'root@pam':
             privs = {'*'}

@@ -145,8 +145,8 @@ class ProxmoxClient:
             errors = exc.errors if isinstance(exc.errors, dict) else None
             raise ProxmoxApiError(method, path, exc.status_code, exc.content, errors)
         except requests.exceptions.RequestException as exc:
-            raise ProxmoxConnectionError('%s %s: no answer from %s:%s: %s' % (method, path, self.host, self.port,
-                                                                                type(exc).__name__))
+            where = '%s:%s' % (self.host, self.port)
+            raise ProxmoxConnectionError('%s %s: no answer from %s: %s' % (method, path, where, type(exc).__name__))
 
     def get(self, path, **params):
         return self.request('GET', path, **params)

@@ -145,7 +145,7 @@ class TaskWaiter:
                 step(key, active[key][0], resume.pop(key))
             if not active:
                 continue
-            upids = {w[1]: key for key, (_, w) in active.items() if w and w[0] == 'task'}
+            upids = {w[1]: key for key, (unused_gen, w) in active.items() if w and w[0] == 'task'}
             try:
                 finished = self.poll(upids) if upids else {}
             except ProxmoxError as exc:
@@ -159,7 +159,7 @@ class TaskWaiter:
                     resume[key] = self.outcome(status)
                 except ProxmoxTaskFailed as exc:
                     resume[key] = exc
-            for key, (_, waiting) in active.items():
+            for key, (unused_gen, waiting) in active.items():
                 if key in resume or not waiting:
                     continue
                 if waiting[0] == 'time' and waiting[1] <= now:
@@ -169,7 +169,7 @@ class TaskWaiter:
             if resume:
                 self.backoff.reset()
                 continue
-            timers = [w[1] for _, w in active.values() if w and w[0] == 'time']
+            timers = [w[1] for unused_gen, w in active.values() if w and w[0] == 'time']
             delay = self.backoff.next()
             if timers and not upids:
                 delay = max(0.0, min(timers) - now)

@@ -24,7 +24,7 @@ def parse_opts(text):
     out = {}
     for i, part in enumerate(str(text or '').split(',')):
         if '=' in part:
-            key, _, val = part.partition('=')
+            key, val = part.split('=', 1)
             out[key] = val
         elif part and i == 0:
             out['_'] = part
@@ -104,7 +104,7 @@ def desired_config(spec, current):
         want['boot'] = 'order=' + ';'.join(spec['boot_order'])
     for i, nic in enumerate(spec.get('nics') or []):
         key = 'net%d' % i
-        model, mac, _ = nic_parts(current.get(key, ''))
+        mac = nic_parts(current.get(key, ''))[1]
         opts = [('model', nic.get('model') or 'virtio'), ('bridge', nic['bridge'])]
         mac = (nic.get('mac') or mac or '').upper()
         if mac:

@@ -263,7 +263,7 @@ class VmRunner:
             params['storage'] = plan.spec['storage']
         if plan.node != plan.source['node']:
             params['target'] = plan.node
-        for _ in range(VMID_RETRIES):
+        for unused_attempt in range(VMID_RETRIES):
             try:
                 upid = yield from self._write('POST', src, newid=plan.vmid, **params)
                 break

@@ -43,8 +43,8 @@ def plain(value):
 
 def test_groups_vars_and_constant_requests(tmp_path, sim):
     for i in range(40):
-        sim.add_vm(100 + i, 'pve%d' % (1 + i % 3), {'name': 'vm%02d' % i, 'cores': str(1 + i % 2), 'memory': '1024',
-                                                     'tags': 'web;{{7*6}}' if i == 0 else 'db'},
+        config = {'name': 'vm%02d' % i, 'cores': str(1 + i % 2), 'memory': '1024', 'tags': 'web;{{7*6}}' if i == 0 else 'db'}
+        sim.add_vm(100 + i, 'pve%d' % (1 + i % 3), config,
                    status='running' if i % 2 else 'stopped', pool='web' if i < 5 else None)
     sim.reset_counts()
     inv = inventory(tmp_path, sim)

@@ -41,7 +41,7 @@ def test_task_ok(status, ok):
 
 def test_backoff_grows_to_maximum_and_resets():
     backoff = Backoff(initial=0.2, factor=2, maximum=1.0)
-    assert [backoff.next() for _ in range(5)] == [0.2, 0.4, 0.8, 1.0, 1.0]
+    assert [backoff.next() for unused in range(5)] == [0.2, 0.4, 0.8, 1.0, 1.0]
     backoff.reset()
     assert backoff.next() == 0.2
 
@@ -71,9 +71,13 @@ class FakeClient:
     def get(self, path, **params):
         self.calls.append(path)
         if path == '/cluster/tasks':
-            return [dict(upid=u, node=parse_upid(u)['node'], **({'status': self.exit_status.get(u, 'OK'), 'endtime': 1}
-                                                                  if self.clock() >= end else {}))
-                    for u, end in self.ends.items()]
+            out = []
+            for upid, end in self.ends.items():
+                entry = {'upid': upid, 'node': parse_upid(upid)['node']}
+                if self.clock() >= end:
+                    entry.update(status=self.exit_status.get(upid, 'OK'), endtime=1)
+                out.append(entry)
+            return out
         if path.endswith('/log'):
             return [{'n': i, 't': 'line %d' % i} for i in range(1, 31)] + [{'n': 31, 't': 'TASK ERROR: disk full'}]
         upid = path.split('/')[4]
@@ -97,7 +101,7 @@ def test_wait_success_uses_node_from_upid():
 
 
 def test_wait_failure_carries_exitstatus_and_log_tail():
-    wait, _, _ = waiter({UPID1: 1.0}, {UPID1: 'disk full'})
+    wait = waiter({UPID1: 1.0}, {UPID1: 'disk full'})[0]
     with pytest.raises(ProxmoxTaskFailed) as info:
         wait.wait(UPID1, timeout=60)
     assert info.value.exitstatus == 'disk full'
@@ -106,7 +110,7 @@ def test_wait_failure_carries_exitstatus_and_log_tail():
 
 
 def test_wait_timeout_is_measured_on_the_clock():
-    wait, _, clock = waiter({UPID1: 500.0})
+    wait, clock = waiter({UPID1: 500.0})[::2]
     with pytest.raises(ProxmoxTaskTimeout) as info:
         wait.wait(UPID1, timeout=10)
     assert 10 <= clock.now - 100.0 < 13 and 'still running after 10 s' in str(info.value)
@@ -131,7 +135,7 @@ def test_many_tasks_one_request_per_round_and_pipelined_steps():
 
 
 def test_parallel_limit():
-    wait, _, _ = waiter({UPID1: 1.0, UPID2: 1.0})
+    wait = waiter({UPID1: 1.0, UPID2: 1.0})[0]
     running = []
     peak = []
 

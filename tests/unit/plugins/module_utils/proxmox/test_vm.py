@@ -73,8 +73,8 @@ def test_config_changes(spec, changed):
 
 
 def test_disk_plan_grows_allocates_and_refuses_shrink():
-    spec = {'disks': [{'slot': 'scsi0', 'size': '10G'}, {'slot': 'scsi1', 'size': 5, 'storage': 'local-lvm',
-                                                           'options': {'discard': 'on'}}]}
+    new_disk = {'slot': 'scsi1', 'size': 5, 'storage': 'local-lvm', 'options': {'discard': 'on'}}
+    spec = {'disks': [{'slot': 'scsi0', 'size': '10G'}, new_disk]}
     assert disk_plan(spec, CURRENT, 'vm') == ({'scsi1': 'local-lvm:5,discard=on'}, [('scsi0', '10G')])
     with pytest.raises(ProxmoxError, match='disks cannot shrink'):
         disk_plan({'disks': [{'slot': 'scsi0', 'size': '2G'}]}, CURRENT, 'vm')
