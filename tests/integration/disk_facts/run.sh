@@ -14,6 +14,9 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 [ "$(id -u)" -eq 0 ] || { echo "ERROR: run as root (loop devices)" >&2; exit 1; }
 start=$(date +%s)
 rc=0
-ansible-playbook -i localhost, -c local -e "ansible_python_interpreter=$STRATA_VENV/bin/python" "$HERE/main.yml" "$@" || rc=$?
+# A private mount namespace: the test mounts a loop device, and QEMU processes that libvirtd starts
+# meanwhile would otherwise get a copy of that mount and keep the loop device busy.
+unshare --mount --propagation private \
+  ansible-playbook -i localhost, -c local -e "ansible_python_interpreter=$STRATA_VENV/bin/python" "$HERE/main.yml" "$@" || rc=$?
 echo "disk_facts integration test: rc=$rc in $(( $(date +%s) - start ))s"
 exit "$rc"
