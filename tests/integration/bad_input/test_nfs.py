@@ -33,6 +33,9 @@ CASES = {
     'mode not octal': ({'nfs_server_exports': [export(mode='rwxr-xr-x')]}, ['.mode: "rwxr-xr-x" is not an octal mode']),
     'volume size malformed': ({'nfs_server_exports': [export(volume={'vg': 'data', 'size': 'big'})]},
                               ['nfs_server_exports[path=/srv/nfs/share].volume.size: "big" is not a size']),
+    'export volume in a missing volume group': ({'nfs_server_exports': [export(volume={'vg': 'strata-no-such-vg', 'size': '1G'})],
+                                                 'lvm_install_packages': False},
+                                                ['lvm_volume_groups[name=strata-no-such-vg].disks: not set and volume group strata-no-such-vg does not exist']),
     'export without path': ({'nfs_server_exports': [{'clients': ['storage']}]}, ['nfs_server_exports', 'path']),
 }
 
