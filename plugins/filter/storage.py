@@ -1,0 +1,22 @@
+# -*- coding: utf-8 -*-
+# Copyright: strata.cloud contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters of the local storage roles."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.strata.cloud.plugins.module_utils.storage.disk_plan import disk_plan
+
+
+def lvm_disks(volume_groups, strata_disks, facts=None):
+    try:
+        return disk_plan(volume_groups, strata_disks, facts)
+    except ValueError as exc:
+        raise AnsibleFilterError(str(exc)) from exc
+
+
+class FilterModule(object):
+    def filters(self):
+        return {'lvm_disks': lvm_disks}
