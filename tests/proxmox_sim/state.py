@@ -23,6 +23,9 @@ _DIRECT = {'name', 'description', 'tags', 'onboot', 'protection', 'ciuser', 'cip
 
 ROLE_PRIVS = {
     'Administrator': {'*'},
+    'PVEAdmin': {'VM.*', 'Datastore.*', 'Pool.*', 'SDN.*', 'Sys.Audit', 'Sys.Console', 'Sys.Syslog', 'User.Modify',
+                 'Group.Allocate', 'Permissions.Modify', 'Mapping.*'},
+    'PVEVMUser': {'VM.Audit', 'VM.Console', 'VM.PowerMgmt', 'VM.Backup', 'VM.Config.CDROM', 'VM.Config.Cloudinit', 'Datastore.AllocateSpace'},
     'PVEVMAdmin': {'VM.*', 'Datastore.AllocateSpace', 'Datastore.Audit', 'Pool.Audit', 'SDN.Use', 'Sys.Audit'},
     'PVEAuditor': {'Sys.Audit', 'VM.Audit', 'Datastore.Audit', 'Pool.Audit', 'SDN.Audit'},
     'PVEUserAdmin': {'User.Modify', 'Group.Allocate', 'Sys.Audit', 'Realm.AllocateUser'},
