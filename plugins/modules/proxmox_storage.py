@@ -110,7 +110,7 @@ options:
         description: RBD namespace (type V(rbd)).
         type: str
       extra:
-        description: Further storage options by their Proxmox VE names, for example V({max-protected-backups: 5}).
+        description: "Further storage options by their Proxmox VE names, for example V({max-protected-backups: 5})."
         type: dict
   update_keyring:
     description: Send O(storages[].keyring) also for existing storage (it cannot be compared, so this always reports a change).

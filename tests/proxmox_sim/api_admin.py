@@ -484,7 +484,7 @@ def _acl_update(ctx):
     propagate = int(ctx.p.get('propagate', 1))
     for kind, ugid in whom:
         for role in roles:
-            ctx.c.acl = [a for a in ctx.c.acl if not (a['path'] == path and a['type'] == kind and a['ugid'] == ugid
-                                                       and a['roleid'] == role)]
+            same = (path, kind, ugid, role)
+            ctx.c.acl = [a for a in ctx.c.acl if (a['path'], a['type'], a['ugid'], a['roleid']) != same]
             if ctx.p.get('delete') != '1':
                 ctx.c.acl.append({'path': path, 'type': kind, 'ugid': ugid, 'roleid': role, 'propagate': propagate})
