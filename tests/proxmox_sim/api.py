@@ -242,7 +242,12 @@ def _create(ctx):
     for key, value in ctx.p.items():
         if key in ('node', 'vmid', 'start', 'pool', 'unique', 'archive', 'force', 'storage'):
             continue
-        if re.match(r'^(scsi|virtio|sata|ide)\d+$', key) and 'media=cdrom' not in value:
+        if re.match(r'^(scsi|virtio|sata|ide)\d+$', key) and re.match(r'^[^:,]+:cloudinit$', value):
+            storage = value.split(':')[0]
+            if storage not in ctx.c.storage:
+                fail("storage '%s' does not exist" % storage)
+            value = '%s:vm-%d-cloudinit,media=cdrom' % (storage, vmid)
+        elif re.match(r'^(scsi|virtio|sata|ide)\d+$', key) and 'media=cdrom' not in value:
             value = ctx.c.alloc_disk(vmid, vm.node, value, index)
             index += 1
         if re.match(r'^net\d+$', key):
@@ -497,9 +502,21 @@ def _download(ctx):
     if ctx.p['content'] not in ctx.c.storage[ctx.p['storage']]['content'].split(','):
         fail("storage '%s' does not support content-type '%s'" % (ctx.p['storage'], ctx.p['content']))
     volid = '%s:%s/%s' % (ctx.p['storage'], ctx.p['content'], ctx.p['filename'])
+    if ctx.p['content'] == 'import' and not re.search(r'\.(qcow2|raw|vmdk|img|ova)$', ctx.p['filename']):
+        param_error({'filename': "invalid filename or wrong extension"})
+    remote = ctx.c.remote_files.get(ctx.p['url'])
 
     def done():
-        entry = {'volid': volid, 'content': ctx.p['content'], 'format': 'qcow2', 'size': 3 * 1024 ** 3, 'ctime': int(time.time())}
+        if remote is None:
+            raise ApiError(500, "download failed: 404 Not Found (%s)" % ctx.p['url'])
+        if ctx.p.get('checksum'):
+            algorithm = ctx.p.get('checksum-algorithm', 'sha256')
+            if remote['checksums'].get(algorithm) != ctx.p['checksum'].lower():
+                raise ApiError(500, "checksum mismatch: got '%s' != expect '%s'"
+                               % (remote['checksums'].get(algorithm), ctx.p['checksum'].lower()))
+        fmt = ctx.p['filename'].rsplit('.', 1)[-1]
+        entry = {'volid': volid, 'content': ctx.p['content'], 'format': 'raw' if fmt in ('raw', 'img') else fmt,
+                 'size': remote['size'], 'ctime': int(time.time())}
         ctx.c.storage_content.setdefault(key, {})[volid] = entry
     return ctx.c.start_task(ctx.p['node'], 'download', ctx.p['storage'], ctx.user, on_done=done)
 

@@ -137,7 +137,8 @@ def check_value(prop, value):
         return "value '%s' does not have a value in the enumeration '%s'" % (text, ', '.join(str(e) for e in prop['enum']))
     if prop.get('maxLength') and len(text) > int(prop['maxLength']):
         return 'value may only be %s characters long' % prop['maxLength']
-    if prop.get('pattern') and not re.match('^(?:%s)$' % prop['pattern'], text):
+    # Perl's "(?^:...)" (a group with default flags) is Python's "(?:...)".
+    if prop.get('pattern') and not re.match('^(?:%s)$' % prop['pattern'].replace('(?^:', '(?:'), text):
         return 'value does not match the regex pattern'
     fmt = prop.get('format')
     if isinstance(fmt, dict):

@@ -16,7 +16,7 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import api
+from . import api, api_admin
 from .schema import Schema
 from .state import ApiError, Cluster, Vm, has_priv
 from .tls import make_certificates
@@ -145,6 +145,14 @@ class Simulator:
                   'serial0': 'socket', 'vga': 'serial0', 'agent': '1'}
         return self.add_vm(vmid, node, config, template=True)
 
+    def add_remote_file(self, url, size=2 * 1024 ** 3, content=b'cloud image'):
+        """A file that download-url can fetch; returns its sha256 and sha512 digests."""
+        import hashlib
+        checksums = {name: hashlib.new(name, content).hexdigest() for name in ('sha256', 'sha512')}
+        with self.lock:
+            self.cluster.remote_files[url] = {'size': size, 'checksums': checksums}
+        return checksums
+
     def fault(self, kind, **kwargs):
         with self.lock:
             fault = Fault(kind, **kwargs)
@@ -242,6 +250,8 @@ class Simulator:
             except Exception as exc:  # pylint: disable=broad-except
                 self.internal_errors.append('%s %s: %r' % (method, path, exc))
                 return 500, 'simulator error: %s' % type(exc).__name__, None
+        if isinstance(data, api_admin.Answer):
+            return 200, 'OK', dict({k: _jsonable(v) for k, v in data.attribs.items()}, data=_jsonable(data.data))
         return 200, 'OK', {'data': _jsonable(data)}
 
     def _login(self, params):
@@ -320,7 +330,7 @@ def _uuid():
 
 
 def _redact(params):
-    return {k: ('<redacted>' if k in ('password', 'cipassword') else v) for k, v in params.items()}
+    return {k: ('<redacted>' if k in ('password', 'cipassword', 'keyring') else v) for k, v in params.items()}
 
 
 def _jsonable(data):

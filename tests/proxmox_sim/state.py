@@ -23,6 +23,9 @@ _DIRECT = {'name', 'description', 'tags', 'onboot', 'protection', 'ciuser', 'cip
 
 ROLE_PRIVS = {
     'Administrator': {'*'},
+    'PVEAdmin': {'VM.*', 'Datastore.*', 'Pool.*', 'SDN.*', 'Sys.Audit', 'Sys.Console', 'Sys.Syslog', 'User.Modify',
+                 'Group.Allocate', 'Permissions.Modify', 'Mapping.*'},
+    'PVEVMUser': {'VM.Audit', 'VM.Console', 'VM.PowerMgmt', 'VM.Backup', 'VM.Config.CDROM', 'VM.Config.Cloudinit', 'Datastore.AllocateSpace'},
     'PVEVMAdmin': {'VM.*', 'Datastore.AllocateSpace', 'Datastore.Audit', 'Pool.Audit', 'SDN.Use', 'Sys.Audit'},
     'PVEAuditor': {'Sys.Audit', 'VM.Audit', 'Datastore.Audit', 'Pool.Audit', 'SDN.Audit'},
     'PVEUserAdmin': {'User.Modify', 'Group.Allocate', 'Sys.Audit', 'Realm.AllocateUser'},
@@ -187,6 +190,18 @@ class Vm:
             self.config.pop(key, None)
 
 
+def default_network(index):
+    """A freshly installed node: four NICs, vmbr0 on the first with the node's address."""
+    out = {}
+    for n in range(1, 5):
+        out['eno%d' % n] = {'iface': 'eno%d' % n, 'type': 'eth', 'method': 'manual', 'families': ['inet'], 'exists': 1,
+                            'active': 1, 'priority': n}
+    out['vmbr0'] = {'iface': 'vmbr0', 'type': 'bridge', 'method': 'static', 'families': ['inet'], 'active': 1, 'autostart': 1,
+                    'bridge_ports': 'eno1', 'cidr': '192.0.2.%d/24' % (11 + index),
+                    'address': '192.0.2.%d' % (11 + index), 'netmask': '24', 'gateway': '192.0.2.1', 'priority': 5}
+    return out
+
+
 class Cluster:
     """Everything the API serves. Methods raise ApiError; the caller holds the lock."""
 
@@ -211,9 +226,12 @@ class Cluster:
         self.groups = {}
         self.acl = []                       # dicts: path, ugid, type (user|group|token), roleid, propagate
         self.tickets = {}
-        self.network = {n: {} for n in nodes}
+        self.roles = {r: {'privs': set(p), 'special': 1} for r, p in ROLE_PRIVS.items()}
+        self.network = {n: default_network(i) for i, n in enumerate(nodes)}
         self.network_staged = {n: None for n in nodes}
-        self.corosync_links = {}
+        self.storage_keyrings = {}          # storage -> keyring text (PVE keeps it in /etc/pve/priv/ceph)
+        self.remote_files = {}              # URL -> {'size': bytes, 'checksums': {algorithm: hex}} (download-url)
+        self.unreachable_servers = set()    # NFS servers that do not answer (storage 'x' is not online)
 
     # --- tasks -----------------------------------------------------------------------------
     def advance(self):
@@ -381,7 +399,7 @@ class Cluster:
                 continue
             base = entry['path'].rstrip('/') or '/'
             if path == base or (int(entry.get('propagate', 1)) and (base == '/' or path.startswith(base + '/'))):
-                privs |= ROLE_PRIVS.get(entry['roleid'], set())
+                privs |= self.roles.get(entry['roleid'], {}).get('privs', set())
         return privs
 
 

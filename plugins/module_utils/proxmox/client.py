@@ -120,7 +120,7 @@ class ProxmoxClient:
             raise ProxmoxConnectionError('cannot reach the Proxmox VE API at %s:%s: %s' % (self.host, self.port, exc))
         return self._api
 
-    def request(self, method, path, **params):
+    def request(self, method, path, /, **params):
         """One API call; ``path`` like ``/nodes/pve1/qemu``. GETs are retried on 5xx and lost connections."""
         params = {k: _wire(v) for k, v in params.items() if v is not None}
         attempt = 0
@@ -148,14 +148,34 @@ class ProxmoxClient:
             where = '%s:%s' % (self.host, self.port)
             raise ProxmoxConnectionError('%s %s: no answer from %s: %s' % (method, path, where, type(exc).__name__))
 
-    def get(self, path, **params):
+    def get(self, path, /, **params):
         return self.request('GET', path, **params)
 
-    def post(self, path, **params):
+    def get_full(self, path, /, **params):
+        """A GET that returns the whole answer, not only ``data``: some calls add attributes beside it
+        (``GET /nodes/{node}/network`` puts the staged, not yet applied changes in ``changes``)."""
+        api = self._connect()
+        self.requests += 1
+        url = '%s/%s' % (api._store['base_url'], path.strip('/'))
+        params = {k: _wire(v) for k, v in params.items() if v is not None}
+        try:
+            resp = api._store['session'].request('GET', url, params=params)
+        except requests.exceptions.RequestException as exc:
+            raise ProxmoxConnectionError('GET %s: no answer from %s:%s: %s' % (path, self.host, self.port, type(exc).__name__))
+        try:
+            body = resp.json()
+        except ValueError:
+            body = {}
+        if resp.status_code >= 400:
+            errors = body.get('errors') if isinstance(body, dict) and isinstance(body.get('errors'), dict) else None
+            raise ProxmoxApiError('GET', path, resp.status_code, resp.reason, errors)
+        return body if isinstance(body, dict) else {'data': body}
+
+    def post(self, path, /, **params):
         return self.request('POST', path, **params)
 
-    def put(self, path, **params):
+    def put(self, path, /, **params):
         return self.request('PUT', path, **params)
 
-    def delete(self, path, **params):
+    def delete(self, path, /, **params):
         return self.request('DELETE', path, **params)

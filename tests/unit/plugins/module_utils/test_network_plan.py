@@ -33,7 +33,7 @@ def test_full_host_plan():
     assert result['errors'] == []
     st = stanzas(result)
     assert [s['name'] for s in result['stanzas']] == ['ens21', 'ens22', 'ens23', 'bond0', 'br-ovs', 'br0',
-                                                     'br0.21', 'vlan31']
+                                                      'br0.21', 'vlan31']
     assert opts(st['bond0'])['bond-slaves'] == 'ens21 ens22'
     assert opts(st['bond0'])['bond-mode'] == 'active-backup'
     assert opts(st['bond0'])['bond-miimon'] == '100'
