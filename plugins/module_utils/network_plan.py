@@ -41,7 +41,8 @@ class _Stanza(object):
 
     def as_dict(self):
         options = list(self.options)
-        if self.mtu:
+        # A Linux bridge takes the MTU of its ports (ifupdown2 warns about an explicit one).
+        if self.mtu and self.kind != 'bridge':
             options.append(['ovs-mtu' if self.kind.startswith('ovs') else 'mtu', str(self.mtu)])
         return {'name': self.name, 'kind': self.kind, 'method': 'static' if self.addresses else 'manual',
                 'addresses': list(self.addresses), 'options': options}

@@ -42,9 +42,11 @@ def test_full_host_plan():
     assert opts(st['br0'])['gateway'] == '10.93.0.1'
     assert ['post-up', 'ip route replace 10.93.200.0/24 via 10.93.0.1 dev br0'] in st['br0']['options']
     assert opts(st['br0.21']) == {'vlan-raw-device': 'br0', 'vlan-id': '21', 'mtu': '9000'}
-    # MTU flows down: br0 carries a 9000 VLAN, so br0, bond0 and both members are 9000.
-    for name in ('br0', 'bond0', 'ens21', 'ens22'):
+    # MTU flows down: br0 carries a 9000 VLAN, so bond0 and both members are 9000 (the bridge
+    # itself takes the MTU of its ports).
+    for name in ('bond0', 'ens21', 'ens22'):
         assert opts(st[name])['mtu'] == '9000', name
+    assert 'mtu' not in opts(st['br0'])
     assert opts(st['vlan31']) == {'ovs-type': 'OVSIntPort', 'ovs-bridge': 'br-ovs', 'ovs-options': 'tag=31',
                                   'ovs-mtu': '1400'}
     assert opts(st['br-ovs'])['ovs-ports'] == 'ens23 vlan31'
