@@ -1,0 +1,146 @@
+"""Checks of the Ceph cluster converged by strata.cloud.ceph_cluster and ceph_clients (scenario ceph).
+
+Each test runs on every storage host (all three are monitors with the admin key), so the cluster
+is seen from each of them.
+"""
+
+import json
+import os
+import stat
+
+OUTPUT = os.path.expanduser('~/.cache/strata-cloud/lab/molecule-ceph/ceph-clients')
+
+
+def ceph(host, *args):
+    return json.loads(host.check_output('ceph --format json ' + ' '.join(args)))
+
+
+def test_health_ok(host):
+    assert ceph(host, 'health')['status'] == 'HEALTH_OK'
+
+
+def test_three_monitors_in_quorum_with_msgr2(host):
+    status = ceph(host, 'quorum_status')
+    assert sorted(status['quorum_names']) == ['ceph-1', 'ceph-2', 'ceph-3']
+    for mon in status['monmap']['mons']:
+        types = [a['type'] for a in mon['public_addrs']['addrvec']]
+        assert types == ['v2', 'v1'], mon
+        assert mon['public_addrs']['addrvec'][0]['addr'].startswith('10.91.1.'), mon
+
+
+def test_one_active_manager_two_standbys(host):
+    mgr = ceph(host, 'mgr', 'stat')
+    assert mgr['available'] is True
+    assert mgr['active_name'] in ('ceph-1', 'ceph-2', 'ceph-3')
+    assert len(ceph(host, 'mgr', 'dump')['standbys']) == 2
+
+
+def test_three_osds_up_in_on_lvm(host):
+    stat_ = ceph(host, 'osd', 'stat')
+    assert stat_['num_osds'] == 3 and stat_['num_up_osds'] == 3 and stat_['num_in_osds'] == 3
+    local = json.loads(host.check_output('ceph-volume lvm list --format json'))
+    assert len(local) == 1
+    (osd,) = local.values()
+    assert osd[0]['devices'] == ['/dev/vdb']
+    fsid = host.check_output('ceph fsid').strip()
+    assert osd[0]['tags']['ceph.cluster_fsid'] == fsid
+
+
+def test_daemons_enabled_for_boot(host):
+    name = host.check_output('hostname -s').strip()
+    for unit in ('ceph-mon@%s' % name, 'ceph-mgr@%s' % name, 'ceph-mds@%s' % name, 'ceph.target'):
+        assert host.service(unit).is_enabled, unit
+        if unit != 'ceph.target':
+            assert host.service(unit).is_running, unit
+
+
+def test_central_config_from_the_role(host):
+    assert host.check_output('ceph config get mon auth_allow_insecure_global_id_reclaim').strip() == 'false'
+    assert host.check_output('ceph config get osd osd_memory_target').strip() == '939524096'
+
+
+def test_conf_has_networks_from_the_inventory(host):
+    conf = host.file('/etc/ceph/ceph.conf').content_string
+    assert 'public_network = 10.91.1.0/24' in conf
+    assert '[v2:10.91.1.11:3300,v1:10.91.1.11:6789]' in conf
+
+
+def test_admin_keyring_private(host):
+    keyring = host.file('/etc/ceph/ceph.client.admin.keyring')
+    assert keyring.mode == 0o600 and keyring.user == 'root'
+
+
+def test_pools_replicated_autoscaled(host):
+    pools = {p['pool_name']: p for p in ceph(host, 'osd', 'pool', 'ls', 'detail')}
+    for name in ('rbd', 'images', 'volumes', 'vms', 'backups', 'libvirt', 'proxmox', 'kubernetes'):
+        assert pools[name]['size'] == 3 and pools[name]['min_size'] == 2, name
+        assert pools[name]['pg_autoscale_mode'] == 'on', name
+        assert 'rbd' in pools[name]['application_metadata'], name
+    assert 'cephfs' in pools['cephfs_data']['application_metadata']
+
+
+def test_cephfs_has_an_active_mds(host):
+    fs = ceph(host, 'fs', 'ls')
+    assert [f['name'] for f in fs] == ['cephfs']
+    mds = ceph(host, 'mds', 'stat')
+    states = [info['state'] for info in mds['fsmap']['filesystems'][0]['mdsmap']['info'].values()]
+    assert 'up:active' in states
+
+
+def test_client_caps_work(host):
+    """The glance user may list its pool and not write to another one."""
+    host.check_output('ceph auth get client.glance -o /root/glance.keyring')
+    try:
+        host.check_output('rbd --id glance --keyring /root/glance.keyring ls images')
+        denied = host.run('rbd --id glance --keyring /root/glance.keyring create --size 1M volumes/forbidden')
+        assert denied.rc != 0
+    finally:
+        host.run('rm -f /root/glance.keyring')
+
+
+def test_degraded_read_and_recovery(host):
+    """side_effect powered ceph-3 off and on; ceph-1 recorded what it saw."""
+    if host.check_output('hostname -s').strip() != 'ceph-1':
+        return
+    files = {}
+    for name in ('check1.sha256', 'degraded-read.sha256', 'check2.sha256', 'recovered-read1.sha256',
+                 'recovered-read2.sha256', 'degraded-health.json', 'degraded-osd-stat.json', 'recovered-health.json'):
+        files[name] = host.file('/var/lib/strata-test/' + name).content_string.strip()
+    assert len(files['check1.sha256']) == 64
+    assert files['degraded-read.sha256'] == files['check1.sha256']
+    assert files['recovered-read1.sha256'] == files['check1.sha256']
+    assert files['recovered-read2.sha256'] == files['check2.sha256']
+    degraded = json.loads(files['degraded-health.json'])
+    assert degraded['status'] == 'HEALTH_WARN'
+    assert json.loads(files['degraded-osd-stat.json'])['num_up_osds'] == 2
+    assert json.loads(files['recovered-health.json'])['status'] == 'HEALTH_OK'
+
+
+def test_client_files_on_the_controller():
+    """Keyrings for Kolla, libvirt, Proxmox and ceph-csi: 0600, in the layout each consumer reads."""
+    secrets = [
+        'keyrings/ceph.client.glance.keyring',
+        'openstack/config/glance/ceph.client.glance.keyring',
+        'openstack/config/cinder/cinder-volume/ceph.client.cinder.keyring',
+        'openstack/config/cinder/cinder-backup/ceph.client.cinder.keyring',
+        'openstack/config/cinder/cinder-backup/ceph.client.cinder-backup.keyring',
+        'openstack/config/nova/ceph.client.nova.keyring',
+        'openstack/config/nova/ceph.client.cinder.keyring',
+        'libvirt/secret.key',
+        'proxmox/priv/ceph/ceph-rbd.keyring',
+        'kubernetes/csi-rbd-secret.yaml',
+    ]
+    for rel in secrets:
+        mode = stat.S_IMODE(os.stat(os.path.join(OUTPUT, rel)).st_mode)
+        assert mode == 0o600, (rel, oct(mode))
+    with open(os.path.join(OUTPUT, 'openstack/config/nova/ceph.client.nova.keyring')) as f:
+        assert f.read().startswith('[client.nova]\n\tkey = AQ')
+    for rel in ('openstack/config/glance/ceph.conf', 'openstack/config/cinder/ceph.conf', 'openstack/config/nova/ceph.conf'):
+        with open(os.path.join(OUTPUT, rel)) as f:
+            conf = f.read()
+        assert 'mon_host = 10.91.1.11,10.91.1.12,10.91.1.13' in conf
+        assert '\n\t' not in conf
+    with open(os.path.join(OUTPUT, 'kubernetes/ceph-csi-config.yaml')) as f:
+        assert '"monitors": ["10.91.1.11:6789", "10.91.1.12:6789", "10.91.1.13:6789"]' in f.read()
+    with open(os.path.join(OUTPUT, 'proxmox/storage.cfg')) as f:
+        assert 'rbd: ceph-rbd\n' in f.read()
