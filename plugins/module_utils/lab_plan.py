@@ -65,10 +65,10 @@ def plan(hosts, hostvars, networks, lab_name, base_port=2220, defaults=None):
         if not isinstance(explicit, list) or not all(isinstance(seg, str) and seg for seg in explicit):
             errors.append('hostvars[%s].lab_vm.segments: %r must be a list of segment names' % (host, explicit))
             explicit = []
+        # A segment may be listed more than once: one NIC each (two bond members on one switch).
         for seg in explicit:
-            if seg not in seg_conf:
-                segments.append(seg)
-                seg_conf[seg] = {'addresses': [], 'mtu': None}
+            segments.append(seg)
+            seg_conf.setdefault(seg, {'addresses': [], 'mtu': None})
         # lab_vm.addresses false: cloud-init leaves the segment NICs without addresses (the network
         # role configures them).
         with_addresses = spec.get('addresses', True)
@@ -92,14 +92,16 @@ def plan(hosts, hostvars, networks, lab_name, base_port=2220, defaults=None):
         nics = [{'type': 'user', 'mac': mgmt_mac,
                  'port_forwards': [{'host_address': '127.0.0.1', 'host_port': port, 'guest_port': 22}]}]
         ethernets = {'mgmt': {'match': {'macaddress': mgmt_mac}, 'dhcp4': True}}
+        seen = {}
         for seg_index, seg in enumerate(segments):
-            mac = derive_mac(lab_name, host, seg)
+            seen[seg] = seen.get(seg, 0) + 1
+            mac = derive_mac(lab_name, host, seg if seen[seg] == 1 else '%s#%d' % (seg, seen[seg]))
             nic = {'type': 'network', 'source': segment_network_name(lab_name, seg), 'mac': mac}
             eth = {'match': {'macaddress': mac}, 'dhcp4': False}
             if seg_conf[seg]['mtu']:
                 nic['mtu'] = seg_conf[seg]['mtu']
                 eth['mtu'] = seg_conf[seg]['mtu']
-            if seg_conf[seg]['addresses']:
+            if seg_conf[seg]['addresses'] and seen[seg] == 1:
                 eth['addresses'] = sorted(seg_conf[seg]['addresses'])
             nics.append(nic)
             ethernets['seg%d' % seg_index] = eth

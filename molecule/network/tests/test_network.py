@@ -92,17 +92,18 @@ def test_ovs_bridge_carries_tagged_traffic(hosts):
         assert result.rc == 0, (src, dst, result.stdout + result.stderr)
 
 
-def _trunk_a_mac(domain):
+def _first_trunk_mac(domain):
+    # The first NIC on the trunk segment is ens21, the bond's first member.
     out = subprocess.run(VIRSH + ['domiflist', domain], check=True, capture_output=True, text=True).stdout
-    nets = [line.split() for line in out.splitlines() if 'trunk-a' in line]
-    assert len(nets) == 1, out
+    nets = [line.split() for line in out.splitlines() if '%s-trunk' % LAB in line]
+    assert len(nets) == 2, out
     return nets[0][-1]
 
 
 def test_bond_survives_a_cut_member_link(hosts):
     host = hosts['net1']
     domain = '%s-net1' % LAB
-    mac = _trunk_a_mac(domain)
+    mac = _first_trunk_mac(domain)
     subprocess.run(VIRSH + ['domif-setlink', domain, mac, 'down'], check=True, capture_output=True)
     try:
         deadline = time.monotonic() + 20

@@ -64,3 +64,16 @@ def test_plan_rejects_bad_ports(hv, message):
     with pytest.raises(LabPlanError) as exc:
         plan(sorted(hv), hv, {}, 'lab')
     assert message in str(exc.value)
+
+
+def test_explicit_segments_may_repeat_for_bond_members():
+    hv = {'h1': {'lab_vm': {'segments': ['trunk', 'trunk', 'ovs'], 'addresses': False},
+                 'strata_interfaces': {'api': {'address': '10.90.0.11'}}}}
+    nets = {'api': {'cidr': '10.90.0.0/24', 'segment': 'trunk'}}
+    (vm,) = plan(['h1'], hv, nets, 'lab', 2220)
+    sources = [nic.get('source') for nic in vm['nics'][1:]]
+    assert sources == ['lab-trunk', 'lab-trunk', 'lab-ovs']
+    macs = [nic['mac'] for nic in vm['nics']]
+    assert len(set(macs)) == len(macs)
+    assert all('addresses' not in eth for eth in vm['network_config']['ethernets'].values())
+    assert segments_of([vm]) == ['trunk', 'ovs']
