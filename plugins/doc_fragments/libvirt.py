@@ -36,14 +36,6 @@ requirements:
     ATTRIBUTES = r"""
 options: {}
 attributes:
-  check_mode:
-    description: Can run in check mode and return a changed status prediction without modifying the target.
-  diff_mode:
-    description: Returns details on what has changed (or would change in check mode), when in diff mode.
-  platform:
-    description: Target OS/families that can be operated against.
-    platforms: posix
-    support: full
   action_group:
     description: Use C(group/strata.cloud.libvirt) in C(module_defaults) to set the connection options once.
     support: full

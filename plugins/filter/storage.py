@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.strata.cloud.plugins.module_utils.storage.disk_plan import disk_decisions as _disk_decisions
 from ansible_collections.strata.cloud.plugins.module_utils.storage.disk_plan import disk_plan
 
 
@@ -17,6 +18,13 @@ def lvm_disks(volume_groups, strata_disks, facts=None):
         raise AnsibleFilterError(str(exc)) from exc
 
 
+def disk_decisions(disks, facts, ours_lv_tag=None):
+    try:
+        return _disk_decisions(disks, facts, ours_lv_tag)
+    except ValueError as exc:
+        raise AnsibleFilterError(str(exc)) from exc
+
+
 class FilterModule(object):
     def filters(self):
-        return {'lvm_disks': lvm_disks}
+        return {'lvm_disks': lvm_disks, 'disk_decisions': disk_decisions}

@@ -38,6 +38,7 @@ class _Stanza(object):
         self.addresses = []
         self.options = []
         self.mtu = None
+        self.ovs_ports = []     # Open vSwitch bridges: ports and internal ports
 
     def as_dict(self):
         options = list(self.options)
@@ -267,7 +268,7 @@ def plan(host, networks, interfaces, bonds=None, bridges=None, devices=None, def
             ovs_vlans[name] = (device, netname)
             carrier = stanza(name, 'ovs-intport')
             carrier.options.extend([['ovs-type', 'OVSIntPort'], ['ovs-bridge', device], ['ovs-options', 'tag=%d' % vlan]])
-            parent.ovs_ports = getattr(parent, 'ovs_ports', []) + [name]
+            parent.ovs_ports.append(name)
         else:
             name = '%s.%d' % (device, vlan)
             if len(name) > 15:
@@ -290,7 +291,7 @@ def plan(host, networks, interfaces, bonds=None, bridges=None, devices=None, def
                 else:
                     errors.append('network_default_route_network: %r has no gateway in strata_networks.%s; add a '
                                   'gateway or pick another network' % (netname, netname))
-            for index, route in enumerate(net.get('routes') or []):
+            for route in net.get('routes') or []:
                 if isinstance(route, dict) and route.get('to') and route.get('via'):
                     cmd = 'ip route replace %s via %s dev %s' % (route['to'], route['via'], carrier.name)
                     carrier.options.append(['post-up', cmd])
@@ -327,7 +328,7 @@ def plan(host, networks, interfaces, bonds=None, bridges=None, devices=None, def
     for name in order:
         st = stanzas[name]
         if st.kind == 'ovs-bridge':
-            st.options.insert(1, ['ovs-ports', ' '.join(getattr(st, 'ovs_ports', []))])
+            st.options.insert(1, ['ovs-ports', ' '.join(st.ovs_ports)])
 
     # Dependency order: members and ports, bonds, bridges, then VLANs and internal ports.
     rank = {'nic': 0, 'bond-member': 0, 'bridge-port': 0, 'ovs-port': 0, 'bond': 1, 'bridge': 2, 'ovs-bridge': 2,

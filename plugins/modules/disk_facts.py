@@ -23,19 +23,15 @@ description:
     recognised by its signature.
 author:
   - strata.cloud maintainers (@strata-cloud)
+extends_documentation_fragment:
+  - strata.cloud.attributes
 attributes:
   check_mode:
-    description: Can run in check mode and return a changed status prediction without modifying the target.
     support: full
     details: This module changes nothing.
   diff_mode:
-    description: Returns details on what has changed (or would change in check mode), when in diff mode.
     support: none
     details: This module changes nothing.
-  platform:
-    description: Target OS/families that can be operated against.
-    platforms: posix
-    support: full
 options:
   devices:
     description:

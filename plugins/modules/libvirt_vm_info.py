@@ -17,6 +17,7 @@ description:
 author:
   - strata.cloud maintainers (@strata-cloud)
 extends_documentation_fragment:
+  - strata.cloud.attributes
   - strata.cloud.libvirt
   - strata.cloud.libvirt.attributes
 attributes:

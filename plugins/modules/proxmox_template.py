@@ -22,6 +22,7 @@ description:
 author:
   - strata.cloud maintainers (@strata-cloud)
 extends_documentation_fragment:
+  - strata.cloud.attributes
   - strata.cloud.proxmox
   - strata.cloud.proxmox.attributes
 attributes:

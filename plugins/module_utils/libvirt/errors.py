@@ -9,13 +9,11 @@ Everything below ``main()`` raises one of these; only a module's ``main()`` turn
 
 from __future__ import annotations
 
+from ansible_collections.strata.cloud.plugins.module_utils.errors import StrataError
 
-class LibvirtError(Exception):
+
+class LibvirtError(StrataError):
     """Base class of every error raised by strata.cloud's libvirt code."""
-
-    def __init__(self, msg, **details):
-        super().__init__(msg)
-        self.details = details
 
 
 class LibvirtValidationError(LibvirtError):

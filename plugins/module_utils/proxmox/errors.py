@@ -5,13 +5,11 @@
 
 from __future__ import annotations
 
+from ansible_collections.strata.cloud.plugins.module_utils.errors import StrataError
 
-class ProxmoxError(Exception):
-    """Base class. ``details`` go into the module result next to ``msg``."""
 
-    def __init__(self, message, **details):
-        super().__init__(message)
-        self.details = details
+class ProxmoxError(StrataError):
+    """Base class of the Proxmox VE errors. ``details`` go into the module result next to ``msg``."""
 
 
 class ProxmoxApiError(ProxmoxError):

@@ -38,13 +38,14 @@ LAB_PLAY = textwrap.dedent("""\
     """)
 
 
-def run(tmp_path, play, extra_vars=None, inventory=None):
+def run(tmp_path, play, extra_vars=None, inventory=None, check=False):
+    """Run ``play`` against ``inventory`` (default: this machine); ``check`` runs it in check mode."""
     playbook = tmp_path / 'play.yml'
     playbook.write_text(play)
     inv = tmp_path / 'inventory.yml'
     inv.write_text(json.dumps(inventory or {'all': {'hosts': {'localhost': {
         'ansible_connection': 'local', 'ansible_python_interpreter': PYTHON}}}}))
-    cmd = ['ansible-playbook', '-i', str(inv), str(playbook)]
+    cmd = ['ansible-playbook', '-i', str(inv), str(playbook)] + (['--check'] if check else [])
     if extra_vars is not None:
         ev = tmp_path / 'vars.json'
         ev.write_text(json.dumps(extra_vars))

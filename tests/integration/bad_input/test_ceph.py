@@ -7,12 +7,12 @@ disk case puts an ext4 file system on a loop device and names it as an OSD disk.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import textwrap
 
 import pytest
 
+from conftest import fs_type
 from test_bad_input import assert_failed_unchanged, run
 
 PYTHON = sys.executable
@@ -81,28 +81,13 @@ def test_ceph_cluster_rejects(tmp_path, case):
     assert_failed_unchanged(rc, out, expected)
 
 
-@pytest.fixture
-def disk_with_filesystem(tmp_path):
-    """A loop device holding an ext4 file system, removed after the test."""
-    image = tmp_path / 'disk.img'
-    subprocess.run(['truncate', '-s', '64M', str(image)], check=True)
-    subprocess.run(['mkfs.ext4', '-q', '-F', str(image)], check=True)
-    device = subprocess.run(['losetup', '--find', '--show', str(image)], check=True, stdout=subprocess.PIPE,
-                            text=True).stdout.strip()
-    try:
-        yield device
-    finally:
-        subprocess.run(['losetup', '--detach', device], check=False)
-
-
-def test_ceph_cluster_never_takes_a_disk_with_data(tmp_path, disk_with_filesystem):
+def test_ceph_cluster_never_takes_a_disk_with_data(tmp_path, ext4_disk):
+    disk_with_filesystem, dummy = ext4_disk
     inventory = site(hostvars={'localhost': {'strata_disks': [{'name': 'data1', 'size': '64M', 'device': disk_with_filesystem}]}})
     rc, out = run(tmp_path, PLAY.format(role='ceph_cluster'), inventory=inventory)
     assert_failed_unchanged(rc, out, ['hostvars[localhost].strata_disks[name=data1].device: %s is not blank' % disk_with_filesystem,
                                       'unless its entry has force: true'])
-    probe = subprocess.run(['blkid', '-p', '-o', 'value', '-s', 'TYPE', disk_with_filesystem], stdout=subprocess.PIPE, text=True,
-                           check=False)
-    assert probe.stdout.strip() == 'ext4', 'the file system must still be there'
+    assert fs_type(disk_with_filesystem) == 'ext4', 'the file system must still be there'
 
 
 CLIENT_CASES = {

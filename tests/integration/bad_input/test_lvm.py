@@ -11,6 +11,7 @@ import subprocess
 
 import pytest
 
+from conftest import fs_type
 from test_bad_input import ROLE_PLAY, assert_failed_unchanged, run
 
 PLAY = ROLE_PLAY.format(role='lvm')
@@ -57,29 +58,6 @@ def test_lvm_rejects(tmp_path, case):
     extra = dict({'strata_disks': DISKS, 'lvm_install_packages': False}, **extra)
     rc, out = run(tmp_path, PLAY, extra)
     assert_failed_unchanged(rc, out, expected)
-
-
-@pytest.fixture
-def ext4_disk(tmp_path):
-    """A loop device with an ext4 file system (label strata-bad), detached afterwards."""
-    if os.geteuid() != 0:
-        pytest.fail('the disk-safety cases need root (loop devices)')
-    image = tmp_path / 'disk.img'
-    with open(image, 'wb') as handle:
-        handle.truncate(32 * 1024 * 1024)
-    dev = subprocess.run(['losetup', '--find', '--show', str(image)], check=True, capture_output=True, text=True).stdout.strip()
-    mnt = tmp_path / 'mnt'
-    mnt.mkdir()
-    try:
-        subprocess.run(['mkfs.ext4', '-q', '-L', 'strata-bad', dev], check=True)
-        yield dev, str(mnt)
-    finally:
-        subprocess.run(['umount', str(mnt)], check=False, capture_output=True)
-        subprocess.run(['losetup', '-d', dev], check=True)
-
-
-def fs_type(dev):
-    return subprocess.run(['blkid', '-p', '-o', 'value', '-s', 'TYPE', dev], capture_output=True, text=True, check=False).stdout.strip()
 
 
 def test_disk_with_file_system_is_refused_without_force(tmp_path, ext4_disk):

@@ -6,16 +6,14 @@ could still not touch this machine's network) and must stop at a "Validate" task
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import subprocess
 import sys
 import textwrap
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+from test_bad_input import run
+
 PLAY = textwrap.dedent("""\
     - hosts: localhost
       connection: local
@@ -28,15 +26,10 @@ NETS = {'api': {'cidr': '10.94.0.0/24'}, 'blue': {'cidr': '10.94.1.0/24', 'vlan'
 
 
 def run_role(tmp_path, host_vars):
-    (tmp_path / 'play.yml').write_text(PLAY)
     hv = {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable,
           'network_install_packages': False, 'strata_networks': NETS}
     hv.update(host_vars)
-    (tmp_path / 'inventory.json').write_text(json.dumps({'all': {'hosts': {'localhost': hv}}}))
-    proc = subprocess.run(['ansible-playbook', '--check', '-i', str(tmp_path / 'inventory.json'), str(tmp_path / 'play.yml')],
-                          cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300, check=False,
-                          env=dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0'))
-    return proc.returncode, proc.stdout
+    return run(tmp_path, PLAY, inventory={'all': {'hosts': {'localhost': hv}}}, check=True)
 
 
 CASES = {

@@ -11,11 +11,8 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=tools/env.sh
 . "$HERE/../../../tools/env.sh"
-schema="${STRATA_PVE_SCHEMA_DIR:-}"
-if [ -z "$schema" ]; then
-  schema="$(dirname "$STRATA_ROOT")/shared/proxmox-api"
-  [ -d "$schema" ] || [ ! -d /work/shared/proxmox-api ] || schema=/work/shared/proxmox-api
-fi
+# The simulator decides where the schema is (tests/proxmox_sim/schema.py: schema_dir).
+schema="$(cd "$STRATA_ROOT/tests" && python -c 'from proxmox_sim.schema import schema_dir; print(schema_dir())')"
 for file in apidata-pve8.4.js apidata-pve9.1.js; do
   [ -f "$schema/$file" ] || {
     echo "ERROR: Proxmox VE API schema $schema/$file not found: set STRATA_PVE_SCHEMA_DIR to its directory" >&2

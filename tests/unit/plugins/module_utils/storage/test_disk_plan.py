@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.strata.cloud.plugins.module_utils.storage.disk_plan import decide, disk_plan, wanted_disks
+from ansible_collections.strata.cloud.plugins.module_utils.storage.disk_plan import decide, disk_decisions, disk_plan, wanted_disks
 
 DISKS = [
     {'name': 'data1', 'device': '/dev/vdb'},
@@ -68,3 +68,33 @@ def test_disk_plan_pairs_facts_in_order():
 def test_disk_plan_rejects_mismatched_facts():
     with pytest.raises(ValueError, match='2 disks but 1 disk_facts results'):
         disk_plan(VGS, DISKS, [facts()])
+
+
+OSD_TAG = 'ceph.cluster_fsid=1b2c'
+OSD_DISKS = [{'name': 'a', 'device': '/dev/vdb'}, {'name': 'b', 'device': '/dev/vdc', 'force': True},
+             {'name': 'c', 'device': '/dev/vdd'}, {'name': 'd', 'device': '/dev/vde', 'force': True},
+             {'name': 'e', 'device': '/dev/vdf'}, {'name': 'f', 'device': '/dev/vdg', 'force': True},
+             {'name': 'g', 'device': '/dev/vdh'}]
+OSD_FACTS = [facts(blank=True, reason='', type='disk'),
+             facts(reason='holds ext4', type='disk'),
+             facts(reason='holds ext4', type='disk'),
+             facts(holders=['dm-3'], lvm_lv_tags=['ceph.osd_id=0', OSD_TAG], reason='is an LVM physical volume', type='disk'),
+             facts(exists=False, is_block=False, reason=''),
+             facts(mountpoints=['/srv'], reason='holds ext4, mounted at /srv', type='disk'),
+             facts(lvm_lv_tags=['ceph.cluster_fsid=other'], reason='is an LVM physical volume', type='disk')]
+
+
+def test_disk_decisions_recognise_our_own_osds_by_tag():
+    decided = disk_decisions(OSD_DISKS, OSD_FACTS, OSD_TAG)
+    assert [(d['name'], d['action']) for d in decided] == [
+        ('a', 'use'), ('b', 'wipe'), ('c', 'refuse'), ('d', 'keep'), ('e', 'missing'), ('f', 'in_use'), ('g', 'refuse')]
+    assert decided[2]['reason'] == 'holds ext4' and decided[0]['type'] == 'disk' and decided[0]['path'] == '/dev/vdb'
+
+
+def test_disk_decisions_without_a_tag_own_nothing():
+    assert disk_decisions(OSD_DISKS[3:4], OSD_FACTS[3:4])[0]['action'] == 'in_use'
+
+
+def test_disk_decisions_need_one_fact_per_disk():
+    with pytest.raises(ValueError, match='2 disks but 1 disk_facts results'):
+        disk_decisions(OSD_DISKS[:2], OSD_FACTS[:1])
