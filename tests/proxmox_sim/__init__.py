@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
+from .corosync import Fabric
 from .schema import SchemaMissing, schema_dir
 from .server import Simulator
 
-__all__ = ['Simulator', 'SchemaMissing', 'schema_dir']
+__all__ = ['Fabric', 'Simulator', 'SchemaMissing', 'schema_dir']

@@ -64,6 +64,9 @@ def _nodes(ctx):
 
 @route('GET', '/cluster/status')
 def _cluster_status(ctx):
+    if getattr(ctx.c, 'fabric', None) is not None:
+        from .corosync import status
+        return status(ctx)
     out = [{'type': 'cluster', 'id': 'cluster', 'name': 'sim', 'nodes': len(ctx.c.nodes), 'quorate': 1, 'version': 3}]
     for i, (node, info) in enumerate(ctx.c.nodes.items()):
         out.append({'type': 'node', 'id': 'node/' + node, 'name': node, 'nodeid': i + 1, 'online': int(info['online']),

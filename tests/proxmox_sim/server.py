@@ -16,7 +16,7 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import api, api_admin
+from . import api, api_admin, corosync
 from .schema import Schema
 from .state import ApiError, Cluster, Vm, has_priv
 from .tls import make_certificates
@@ -66,6 +66,8 @@ class Simulator:
         self._tmp = tempfile.TemporaryDirectory(prefix='pve-sim-')
         self.certs = make_certificates(self._tmp.name)
         self.ca_path = self.certs['ca.pem']
+        self.fingerprint = corosync.fingerprint(self.certs['server.pem'])
+        self.powered = True
         self.httpd = None
         self.thread = None
         self.port = None
@@ -235,6 +237,8 @@ class Simulator:
         if isinstance(who, tuple) and len(who) == 3:
             return who
         userid, token = who
+        if (method, template) in corosync.ROOT_ONLY and (userid != 'root@pam' or token):
+            return 403, 'Permission check failed (user != root@pam)', None
         with self.lock:
             self.cluster.advance()
             denied = self._check_permission(info, all_params, userid, token)
@@ -352,6 +356,9 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _serve(self):
+        if not self.sim.powered:            # a node switched off: the connection drops, no answer
+            self.close_connection = True
+            return
         url = urllib.parse.urlsplit(self.path)
         params = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
         length = int(self.headers.get('Content-Length') or 0)
