@@ -460,7 +460,7 @@ def plan(cluster, networks, hostvars, groups):
                       % (VAR, cp_group))
     addresses = {}
     devices = {}
-    for host in control_planes + workers:
+    for host in control_planes + workers if api is not None else []:
         address, device = _host_address(hostvars, host, api_network)
         if address is None:
             errors.append('hostvars[%s].strata_interfaces.%s.address: missing; every cluster host needs an address '
