@@ -47,7 +47,7 @@ def test_kernel_modules_sysctls_and_swap(node):
     for key in ('net.bridge.bridge-nf-call-iptables', 'net.bridge.bridge-nf-call-ip6tables', 'net.ipv4.ip_forward'):
         assert node.sysctl(key) == 1, key
     assert node.file('/etc/modules-load.d/kubernetes.conf').contains('^br_netfilter$')
-    assert node.file('/etc/sysctl.d/90-kubernetes.conf').contains('^net.ipv4.ip_forward ?= ?1$')
+    assert node.file('/etc/sysctl.d/90-kubernetes.conf').contains('^net.ipv4.ip_forward *= *1$')
     assert node.check_output('swapon --show --noheadings') == ''
     assert node.check_output('cat /proc/swaps | wc -l') == '1'
 
