@@ -33,7 +33,7 @@ def get_node(cli, name):
 
 def evictable_pods(cli, name):
     """Pods that a drain would evict: not of a DaemonSet, not a mirror pod, not finished."""
-    _, out, _ = cli.kubectl('get', 'pods', '--all-namespaces', '--field-selector', 'spec.nodeName=%s' % name, '-o', 'json')
+    out = cli.kubectl('get', 'pods', '--all-namespaces', '--field-selector', 'spec.nodeName=%s' % name, '-o', 'json')[1]
     pods = []
     for pod in json.loads(out).get('items', []):
         meta = pod.get('metadata', {})

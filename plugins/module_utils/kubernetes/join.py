@@ -25,12 +25,12 @@ def spki_hash(pem_public_key):
 
 
 def ca_cert_hash(cli, ca_path):
-    _, out, _ = cli.run(['openssl', 'x509', '-pubkey', '-noout', '-in', ca_path])
+    out = cli.run(['openssl', 'x509', '-pubkey', '-noout', '-in', ca_path])[1]
     return spki_hash(out)
 
 
 def endpoint(cli):
-    _, out, _ = cli.kubectl('config', 'view', '--raw', '-o', 'jsonpath={.clusters[0].cluster.server}')
+    out = cli.kubectl('config', 'view', '--raw', '-o', 'jsonpath={.clusters[0].cluster.server}')[1]
     server = out.strip()
     if not server.startswith('https://'):
         raise KubernetesError('the kubeconfig %s names no https:// API server (got %r)' % (cli.kubeconfig, server))
@@ -44,7 +44,7 @@ def upload_certificates(cli, certificate_key=None):
     argv = ['init', 'phase', 'upload-certs', '--upload-certs']
     if certificate_key:
         argv += ['--certificate-key', certificate_key]
-    _, out, _ = cli.kubeadm(*argv)
+    out = cli.kubeadm(*argv)[1]
     lines = [line.strip() for line in out.splitlines() if KEY_RE.match(line.strip())]
     if not lines:
         raise KubernetesError('kubeadm init phase upload-certs printed no certificate key')

@@ -40,8 +40,8 @@ SUPPORTED_MINORS = tuple(sorted(MINOR_IMAGES))
 V1BETA4_FROM = 31
 
 CNI = {
-    'calico': {'version': 'v3.28.2', 'images': ['quay.io/calico/cni', 'quay.io/calico/node',
-                                                 'quay.io/calico/kube-controllers']},
+    'calico': {'version': 'v3.28.2',
+               'images': ['quay.io/calico/cni', 'quay.io/calico/node', 'quay.io/calico/kube-controllers']},
     'cilium': {'version': 'v1.16.3', 'images': ['quay.io/cilium/cilium', 'quay.io/cilium/operator-generic']},
     'flannel': {'version': 'v0.26.1', 'images': ['ghcr.io/flannel-io/flannel']},
 }

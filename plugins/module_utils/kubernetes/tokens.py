@@ -65,7 +65,7 @@ def normalise(item, now):
 
 
 def list_tokens(cli, now):
-    _, out, _ = cli.kubeadm('token', 'list', '-o', 'json')
+    out = cli.kubeadm('token', 'list', '-o', 'json')[1]
     return [normalise(i, now) for i in parse_list(out)]
 
 
@@ -112,7 +112,7 @@ def converge(cli, state, now, description=None, token=None, ttl='1h', min_ttl=60
         if current:
             cli.kubeadm('token', 'delete', token_id)
         argv.append(token)
-    _, out, _ = cli.kubeadm(*argv)
+    out = cli.kubeadm(*argv)[1]
     created = out.strip().splitlines()[-1].strip() if out.strip() else ''
     if not TOKEN_RE.match(created):
         raise KubernetesError('kubeadm token create printed %r, not a token' % created[:80])

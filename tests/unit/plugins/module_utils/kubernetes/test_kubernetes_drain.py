@@ -75,8 +75,8 @@ def test_drain_then_rerun_is_unchanged():
 
 
 def test_cordoned_node_with_only_daemonset_pods_is_drained():
-    changed, _, fake = converge(Cluster(unschedulable=True, pods=[DS, MIRROR]), 'drained')
-    assert changed is False and not fake.ran('drain')
+    changed, result, fake = converge(Cluster(unschedulable=True, pods=[DS, MIRROR]), 'drained')
+    assert changed is False and result['actions'] == [] and not fake.ran('drain')
 
 
 def test_check_mode_reports_without_running():

@@ -71,7 +71,7 @@ def test_creates_when_the_token_is_about_to_expire():
 
 def test_creates_when_usages_differ():
     fake = runner([token('bbbbbb', 'strata join', 50, usages=('authentication',))])
-    changed, _ = tokens.converge(Cli(fake), 'present', NOW, description='strata join')
+    changed = tokens.converge(Cli(fake), 'present', NOW, description='strata join')[0]
     assert changed is True
 
 
