@@ -8,8 +8,10 @@ a planning/validation task and the recap reports changed=0 for every host.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import subprocess
 import sys
 
 import pytest
@@ -80,3 +82,30 @@ def test_kubernetes_rejects(tmp_path, case):
     assert sorted(set(h for h in recap)) == sorted(cps + workers), recap
     for line in re.findall(r'^\S+\s+:\s+ok=.*$', out, re.M):
         assert 'changed=0' in line, line
+
+
+
+def play_batches(tmp_path, book, cps, workers):
+    """Host batches of each play of ``book`` (ansible-core's own batching; no task runs)."""
+    inv = tmp_path / 'inventory.json'
+    inv.write_text(json.dumps(inventory(cps, workers, {})))
+    out = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), 'play_order.py'), str(inv),
+                          os.path.join(ROOT, 'playbooks', 'kubernetes', book)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120, check=True).stdout
+    return json.loads(out)
+
+
+ALL = [['kcp1', 'kcp2', 'kcp3', 'kw1', 'kw2']]
+
+
+@pytest.mark.parametrize('book,expected', [
+    # validate everything; prepare everything; init on the first control plane; the others one at a
+    # time; workers together; add-ons on the first control plane
+    ('deploy.yml', [ALL, ALL, [['kcp1']], [['kcp2'], ['kcp3']], [['kw1', 'kw2']], [['kcp1']]]),
+    # check everything; apply on the first control plane; then one host at a time, workers last
+    ('upgrade.yml', [ALL, [['kcp1']], [['kcp2'], ['kcp3'], ['kw1'], ['kw2']]]),
+    # confirm; workers first; control planes one at a time, the first one last
+    ('reset.yml', [ALL, [['kw1', 'kw2']], [['kcp2'], ['kcp3'], ['kcp1']]]),
+])
+def test_lifecycle_host_order(tmp_path, book, expected):
+    assert play_batches(tmp_path, book, ['kcp1', 'kcp2', 'kcp3'], ['kw1', 'kw2']) == expected
