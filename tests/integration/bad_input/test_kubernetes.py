@@ -84,7 +84,6 @@ def test_kubernetes_rejects(tmp_path, case):
         assert 'changed=0' in line, line
 
 
-
 def play_batches(tmp_path, book, cps, workers):
     """Host batches of each play of ``book`` (ansible-core's own batching; no task runs)."""
     inv = tmp_path / 'inventory.json'
