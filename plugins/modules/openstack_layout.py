@@ -15,7 +15,8 @@ description:
     one authenticated session (one token request).
   - Every kind is read with one list request; declared items are compared with what exists (only declared
     fields are managed) and only the differences are written, in dependency order. Deletions
-    (O(projects[].state=absent) and so on) run after all creations, in the reverse order.
+    (O(projects[].state=absent) and so on) run after all creations, in the reverse order. Writes of one kind
+    run concurrently (O(parallel)).
   - Names identify objects. Network objects (networks, subnets, routers, security groups) belong to a project
     (O(networks[].project), default the authenticated project); a reference such as a subnet's network is looked
     up in the item's project first, then among all projects (write V(project/name) when a name is ambiguous).
@@ -37,6 +38,12 @@ options:
     description: ID of the Keystone domain of the projects and users.
     type: str
     default: default
+  parallel:
+    description:
+      - Number of writes of one kind (for example the networks) made at the same time on the one session.
+        V(1) makes every write in turn.
+    type: int
+    default: 4
   prune:
     description: Remove the rules of declared security groups and the interfaces of declared routers that are not declared.
     type: bool
@@ -286,6 +293,7 @@ def argument_spec():
     spec.update(
         domain=dict(type='str', default='default'),
         prune=dict(type='bool', default=False),
+        parallel=dict(type='int', default=4),
         projects=section(name=dict(type='str', required=True), description=dict(type='str'), enabled=dict(type='bool'), state=STATE),
         users=section(name=dict(type='str', required=True), password=dict(type='str', no_log=True),
                       update_password=dict(type='str', default='on_create', choices=['always', 'on_create'], no_log=False),
@@ -345,7 +353,8 @@ def main():
     client = None
     try:
         client = OpenStackClient.from_params(params)
-        layout = Layout(client, {k: params[k] for k in ORDER}, domain=params['domain'], prune=params['prune'])
+        layout = Layout(client, {k: params[k] for k in ORDER}, domain=params['domain'], prune=params['prune'],
+                        parallel=max(1, params['parallel']))
         result = layout.converge(module.check_mode)
     except OpenStackError as exc:
         module.fail_json(msg=str(exc), api_requests=client.requests if client else 0, **exc.details)

@@ -10,6 +10,7 @@ turns openstacksdk exceptions into :class:`OpenStackApiError` - the seam tests r
 
 from __future__ import annotations
 
+import threading
 import traceback
 
 from ansible_collections.strata.cloud.plugins.module_utils.openstack.errors import OpenStackApiError, OpenStackError
@@ -46,6 +47,7 @@ class OpenStackClient:
     def __init__(self, conn):
         self.conn = conn
         self.requests = 0
+        self._lock = threading.Lock()
 
     @classmethod
     def from_params(cls, params):
@@ -68,8 +70,9 @@ class OpenStackClient:
         return cls(conn)
 
     def call(self, what, fn, *args, **kwargs):
-        """``fn(*args, **kwargs)``; a list when ``fn`` returns a generator (so the request happens here)."""
-        self.requests += 1
+        """``fn(*args, **kwargs)``; a list when ``fn`` returns a generator (so the request happens here). Thread-safe."""
+        with self._lock:
+            self.requests += 1
         try:
             result = fn(*args, **kwargs)
             if hasattr(result, '__next__'):

@@ -18,6 +18,8 @@ Deletions run after every creation, in the reverse order.
 from __future__ import annotations
 
 import ipaddress
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.strata.cloud.plugins.module_utils.openstack.errors import LayoutError
 
@@ -106,6 +108,7 @@ class Kind:
         self.client = layout.client
         self._index = None
         self._by_id = None
+        self._lock = threading.Lock()
 
     # --- reading
     def read(self):
@@ -114,8 +117,10 @@ class Kind:
 
     @property
     def index(self):
-        if self._index is None:
-            self._index = self.read()
+        """The objects as :meth:`read` found them, read once (several threads may ask at the same time)."""
+        with self._lock:
+            if self._index is None:
+                self._index = self.read()
         return self._index
 
     def key_of(self, object_id):
@@ -151,6 +156,10 @@ class Kind:
 
     def project_id(self, item):
         return self.layout.project_id(item.get('project'))
+
+    def independent(self, items):
+        """Whether the writes of ``items`` may run concurrently (no item refers to another of this kind)."""
+        return True
 
 
 class Projects(Kind):
@@ -265,34 +274,38 @@ class Quotas(Kind):
     """Quotas exist for every project: the only action is update (compute.* and network.* fields)."""
 
     section = 'quotas'
+    services = (('compute', 'get_quota_set', 'update_quota_set'), ('network', 'get_quota', 'update_quota'))
 
     def read(self):
-        return {}
+        """The quota sets of the declared projects that exist, read concurrently."""
+        projects = self.layout.kind('projects').index
+        calls = [(self.layout.project_key(item['project']), service, getter)
+                 for item in self.layout.sections.get('quotas') or [] for service, getter, dummy in self.services if item.get(service)]
+        calls = [c for c in calls if c[0] in projects]
+
+        def read_one(call):
+            key, service, getter = call
+            return self.client.call('read %s quotas of %s' % (service, key), getattr(getattr(self.client.conn, service), getter),
+                                    projects[key]['id'])
+        out = {}
+        for (key, service, dummy), current in zip(calls, self.layout.map(read_one, calls)):
+            out.setdefault(key, {'id': key})[service] = current
+        return out
 
     def key(self, item):
         return self.layout.project_key(item['project'])
 
     def have(self, key, item):
-        projects = self.layout.kind('projects')
-        project_id = projects.index.get(key, {}).get('id')
-        have = {}
-        for service, getter in (('compute', 'get_quota_set'), ('network', 'get_quota')):
-            if not item.get(service):
-                continue
-            current = None
-            if project_id:
-                proxy = getattr(self.client.conn, service)
-                current = self.client.call('read %s quotas of %s' % (service, key), getattr(proxy, getter), project_id)
-            for name in item[service]:
-                have['%s.%s' % (service, name)] = getattr(current, name, None) if current is not None else None
-        return have
+        current = self.index.get(key, {})
+        return {'%s.%s' % (service, name): getattr(current.get(service), name, None)
+                for service, dummy, dummy2 in self.services for name in item.get(service) or {}}
 
     def want(self, item, have):
         return {'%s.%s' % (service, k): v for service in ('compute', 'network') for k, v in (item.get(service) or {}).items()}
 
     def update(self, key, changes, want, have, item):
         project_id = self.layout.project_id(item['project'])
-        for service, setter in (('compute', 'update_quota_set'), ('network', 'update_quota')):
+        for service, dummy, setter in self.services:
             attrs = {k.split('.', 1)[1]: v for k, v in changes.items() if k.startswith(service + '.')}
             if attrs:
                 proxy = getattr(self.client.conn, service)
@@ -518,6 +531,10 @@ class SecurityGroups(Kind):
             have.pop('rule_ids', None)
         return have
 
+    def independent(self, items):
+        return not any(rule.get('remote_group') not in (None, item['name'])
+                       for item in items for rule in item.get('rules') or [])
+
     def _declared_rules(self, item):
         where = 'security_groups[%s]' % self.key(item)
         rules = {}
@@ -606,8 +623,9 @@ KINDS = {k.section: k for k in (Projects, Users, RoleAssignments, Quotas, Flavor
 class Layout:
     """One convergence of a whole layout. ``sections``: {section: [items]} as the module received them."""
 
-    def __init__(self, client, sections, domain='default', prune=False):
+    def __init__(self, client, sections, domain='default', prune=False, parallel=1):
         self.client = client
+        self.parallel = parallel
         self.sections = {k: v or [] for k, v in sections.items() if k in KINDS}
         self.domain = domain
         self.prune = prune
@@ -661,6 +679,28 @@ class Layout:
             out.append((key, item))
         return out
 
+    def map(self, fn, items):
+        """``[fn(item) for item in items]``, up to ``parallel`` at a time."""
+        items = list(items)
+        if self.parallel <= 1 or len(items) <= 1:
+            return [fn(item) for item in items]
+        with ThreadPoolExecutor(max_workers=self.parallel) as pool:
+            return list(pool.map(fn, items))
+
+    def _write(self, kind, jobs):
+        """Run the writes of one kind: ``jobs`` are callables returning (key, new_id or None).
+
+        Objects of one kind do not depend on each other (except where ``kind.independent`` says
+        otherwise), so up to ``parallel`` writes run at once on the one session.
+        """
+        if self.parallel <= 1 or len(jobs) <= 1 or not kind.independent(self.sections.get(kind.section) or []):
+            done = [job() for job in jobs]
+        else:
+            with ThreadPoolExecutor(max_workers=self.parallel) as pool:
+                futures = [pool.submit(job) for job in jobs]
+                done = [f.result() for f in futures]
+        return done
+
     def converge(self, check_mode):
         results, before, after = [], {}, {}
 
@@ -679,41 +719,68 @@ class Layout:
                 after[label] = None if new is None else masked(new, kind.secret)
             return entry
 
-        absent = []
+        def create(kind, key, want, item, entry):
+            def job():
+                new_id = kind.create(key, want, item)
+                return kind, key, want, entry, new_id
+            return job
+
+        def update(kind, key, changes, want, have, item):
+            def job():
+                kind.update(key, changes, want, have, item)
+            return job
+
+        def delete(kind, key, have, item):
+            def job():
+                kind.delete(key, have, item)
+            return job
+
+        # Every declared kind is listed once, concurrently (a kind that needs another's names waits for it).
+        declared = [section for section in ORDER if self.sections.get(section)]
+        if declared:
+            self.project_key(None)
+            self.map(lambda section: self.kind(section).index, declared)
+        absent = {}
         for section in ORDER:
             if not self.sections.get(section):
                 continue
             kind = self.kind(section)
+            jobs = []
             for key, item in self._items(section):
                 if item.get('state', 'present') == 'absent':
-                    absent.append((section, key, item))
+                    absent.setdefault(section, []).append((key, item))
                     continue
                 have = kind.have(key, item)
                 want = kind.want(item, have)
                 action, changes = decide(want, have, kind.fixed, kind.secret, '%s[%s]' % (section, key))
                 if action == 'create':
-                    record(section, key, action, changes, None, want)
+                    entry = record(section, key, action, changes, None, want)
                     if check_mode:
                         self._pending.add((section, key))
                     else:
-                        new_id = kind.create(key, want, item)
-                        kind.index[key] = dict(want, id=new_id)
-                        results[-1]['id'] = new_id
+                        jobs.append(create(kind, key, want, item, entry))
                 elif action == 'update':
                     record(section, key, action, changes, {k: have.get(k) for k in changes}, changes)
                     if not check_mode:
-                        kind.update(key, changes, want, have, item)
+                        jobs.append(update(kind, key, changes, want, have, item))
                 else:
                     record(section, key, 'none', None, None, None)
-        for section, key, item in sorted(absent, key=lambda a: -ORDER.index(a[0])):
-            kind = self.kind(section)
-            have = kind.have(key, item)
-            if have is None:
-                record(section, key, 'none', None, None, None)
-                continue
-            record(section, key, 'delete', None, have, None)
-            if not check_mode:
-                kind.delete(key, have, item)
+            for done in self._write(kind, jobs):
+                if done:
+                    kind_, key, want, entry, new_id = done
+                    kind_.index[key] = dict(want, id=new_id)
+                    entry['id'] = new_id
+        for section in reversed(ORDER):
+            kind, jobs = self.kind(section), []
+            for key, item in absent.get(section, ()):
+                have = kind.have(key, item)
+                if have is None:
+                    record(section, key, 'none', None, None, None)
+                    continue
+                record(section, key, 'delete', None, have, None)
+                if not check_mode:
+                    jobs.append(delete(kind, key, have, item))
+            self._write(kind, jobs)
         summary = {}
         for entry in results:
             summary[entry['action']] = summary.get(entry['action'], 0) + 1

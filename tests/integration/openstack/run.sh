@@ -14,6 +14,7 @@ trap 'bash "$here/fixture/fixture.sh" stop' EXIT
 bash "$here/fixture/fixture.sh" start
 echo "fixture up: $((SECONDS - t0)) s"
 ansible-playbook "$here/layout.yml"
+ansible-playbook "$here/bootstrap.yml"
 # no_log: the admin password and a user's password never appear in -vvv output.
 out=$(mktemp)
 ansible-playbook -vvv "$here/secrets.yml" > "$out" 2>&1 || { tail -n 40 "$out"; exit 1; }

@@ -142,6 +142,26 @@ def test_apply_writes_only_differences_in_order():
     assert result['changed'] and result['summary'] == {'update': 1, 'create': 2}
 
 
+def test_parallel_writes_make_the_same_calls_kind_by_kind():
+    sections = {'networks': [{'name': 'n%d' % i, 'project': 'beta'} for i in range(6)],
+                'subnets': [{'name': 's%d' % i, 'project': 'beta', 'network': 'n%d' % i, 'cidr': '10.5.%d.0/24' % i} for i in range(6)]}
+    serial, parallel = fixture_client(), fixture_client()
+    a = Layout(serial, sections).converge(check_mode=False)
+    b = Layout(parallel, sections, parallel=4).converge(check_mode=False)
+    assert a['summary'] == b['summary'] == {'create': 12}
+    writes = [c for c in parallel.calls if not c.startswith('list ')]
+    assert sorted(writes[:6]) == ['create network beta/n%d' % i for i in range(6)]
+    assert sorted(writes[6:]) == ['create subnet beta/s%d' % i for i in range(6)]
+    assert all(r.get('id') for r in b['resources'])
+
+
+def test_groups_referring_to_each_other_are_written_in_turn():
+    layout = Layout(fixture_client(), {}, parallel=4)
+    groups = layout.kind('security_groups')
+    assert groups.independent([{'name': 'a', 'rules': [{'remote_group': 'a'}]}])
+    assert not groups.independent([{'name': 'a', 'rules': [{'remote_group': 'b'}]}, {'name': 'b'}])
+
+
 def test_deletion_runs_after_creation_in_reverse_order():
     client = fixture_client()
     layout = Layout(client, {
@@ -203,3 +223,21 @@ def test_flavors_are_compared_normalised():
     client = fixture_client(flavors=[NS(id='f1', name='small', vcpus=1, ram=512, disk=1, ephemeral=None, swap='', is_public=True)])
     result = Layout(client, {'flavors': [{'name': 'small', 'vcpus': 1, 'ram': 512, 'disk': 1, 'swap': 0, 'ephemeral': 0}]}).converge(True)
     assert result['summary'] == {'none': 1}
+
+
+def test_provider_layout_from_named_networks():
+    from ansible_collections.strata.cloud.plugins.module_utils.openstack.provider import provider_layout
+    site = {'provider': {'cidr': '203.0.113.0/24', 'vlan': 120, 'mtu': 1500, 'gateway': '203.0.113.1'},
+            'ext': {'cidr': '198.51.100.0/24'}}
+    out = provider_layout(site, [{'network': 'provider', 'physical_network': 'physnet1'},
+                                 {'network': 'ext', 'physical_network': 'physnet2', 'name': 'public', 'shared': True},
+                                 {'network': 'nope', 'physical_network': 'x'}, {'network': 'ext'}])
+    assert out['networks'][0] == {'name': 'provider', 'external': True, 'shared': False, 'mtu': 1500,
+                                  'provider': {'network_type': 'vlan', 'physical_network': 'physnet1', 'segmentation_id': 120}}
+    assert out['networks'][1]['provider'] == {'network_type': 'flat', 'physical_network': 'physnet2'}
+    assert out['subnets'][0] == {'name': 'provider-subnet', 'network': 'provider', 'cidr': '203.0.113.0/24',
+                                 'enable_dhcp': False, 'gateway_ip': '203.0.113.1'}
+    assert out['subnets'][1]['network'] == 'public'
+    assert len(out['errors']) == 2
+    assert "openstack_bootstrap_provider_networks[2].network: 'nope' is not a name in strata_networks (ext, provider)" in out['errors'][0]
+    assert out['errors'][1].startswith('openstack_bootstrap_provider_networks[3].physical_network: missing')
