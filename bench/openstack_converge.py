@@ -25,7 +25,7 @@ def layout(p, image):
         'images': [{'name': '%simage' % p, 'filename': image, 'disk_format': 'raw', 'container_format': 'bare', 'visibility': 'public'}],
         'networks': [{'name': '%sext' % p, 'external': True,
                       'provider': {'network_type': 'vlan', 'physical_network': 'physnet1', 'segmentation_id': 110 if p == 'a-' else 111}}],
-        'subnets': [{'name': '%sext-v4' % p, 'network': '%sext' % p, 'cidr': '198.51.%d.0/24' % (100 if p == 'a-' else 101),
+        'subnets': [{'name': '%sext-v4' % p, 'network': '%sext' % p, 'cidr': '198.51.100.0/24',
                      'enable_dhcp': False}],
         'routers': [], 'security_groups': [],
         'keypairs': [{'name': '%skey' % p, 'public_key': KEY}],

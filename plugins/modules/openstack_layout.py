@@ -66,7 +66,11 @@ options:
     suboptions:
       name: {description: "User name.", type: str, required: true}
       password: {description: "Password, set when the user is created (see O(users[].update_password)). Never logged.", type: str}
-      update_password: {description: "V(on_create) sets the password only on creation; V(always) sets it on every run.", type: str, choices: [always, on_create], default: on_create}
+      update_password:
+        description: V(on_create) sets the password only on creation; V(always) sets it on every run.
+        type: str
+        choices: [always, on_create]
+        default: on_create
       email: {description: "E-mail address.", type: str}
       description: {description: "Description.", type: str}
       default_project: {description: "Name of the default project.", type: str}
@@ -325,7 +329,7 @@ def argument_spec():
                                     port_range_min=dict(type='int'), port_range_max=dict(type='int'),
                                     remote_ip_prefix=dict(type='str'), remote_group=dict(type='str'))),
                                 state=STATE),
-        keypairs=section(name=dict(type='str', required=True), public_key=dict(type='str'), state=STATE),
+        keypairs=dict(section(name=dict(type='str', required=True), public_key=dict(type='str'), state=STATE), no_log=False),
     )
     return spec
 
