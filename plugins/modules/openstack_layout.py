@@ -15,8 +15,8 @@ description:
     one authenticated session (one token request).
   - Every kind is read with one list request; declared items are compared with what exists (only declared
     fields are managed) and only the differences are written, in dependency order. Deletions
-    (O(projects[].state=absent) and so on) run after all creations, in the reverse order. Writes of one kind
-    run concurrently (O(parallel)).
+    (O(projects[].state=absent) and so on) run after all creations, in the reverse order. Every kind is listed
+    concurrently; writes of one kind run concurrently with O(parallel).
   - Names identify objects. Network objects (networks, subnets, routers, security groups) belong to a project
     (O(networks[].project), default the authenticated project); a reference such as a subnet's network is looked
     up in the item's project first, then among all projects (write V(project/name) when a name is ambiguous).
@@ -41,9 +41,10 @@ options:
   parallel:
     description:
       - Number of writes of one kind (for example the networks) made at the same time on the one session.
-        V(1) makes every write in turn.
+        V(1) makes every write in turn. Raise it for a cloud whose databases take concurrent writes well
+        (MariaDB/Galera); the lists of all kinds are read concurrently in any case.
     type: int
-    default: 4
+    default: 1
   prune:
     description: Remove the rules of declared security groups and the interfaces of declared routers that are not declared.
     type: bool
@@ -297,7 +298,7 @@ def argument_spec():
     spec.update(
         domain=dict(type='str', default='default'),
         prune=dict(type='bool', default=False),
-        parallel=dict(type='int', default=4),
+        parallel=dict(type='int', default=1),
         projects=section(name=dict(type='str', required=True), description=dict(type='str'), enabled=dict(type='bool'), state=STATE),
         users=section(name=dict(type='str', required=True), password=dict(type='str', no_log=True),
                       update_password=dict(type='str', default='on_create', choices=['always', 'on_create'], no_log=False),

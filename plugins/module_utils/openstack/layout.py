@@ -25,6 +25,8 @@ from ansible_collections.strata.cloud.plugins.module_utils.openstack.errors impo
 
 ORDER = ('projects', 'users', 'role_assignments', 'quotas', 'flavors', 'images', 'networks', 'subnets',
          'routers', 'security_groups', 'keypairs')
+# Reads made at the same time (lists of different kinds, quota sets): reads never conflict.
+READERS = 4
 ROUTER_INTERFACE_OWNERS = ('network:router_interface', 'network:router_interface_distributed', 'network:ha_router_replicated_interface')
 
 
@@ -680,11 +682,11 @@ class Layout:
         return out
 
     def map(self, fn, items):
-        """``[fn(item) for item in items]``, up to ``parallel`` at a time."""
+        """``[fn(item) for item in items]`` for reads, up to ``READERS`` at a time."""
         items = list(items)
-        if self.parallel <= 1 or len(items) <= 1:
+        if len(items) <= 1:
             return [fn(item) for item in items]
-        with ThreadPoolExecutor(max_workers=self.parallel) as pool:
+        with ThreadPoolExecutor(max_workers=READERS) as pool:
             return list(pool.map(fn, items))
 
     def _write(self, kind, jobs):
