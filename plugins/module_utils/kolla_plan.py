@@ -312,8 +312,11 @@ def _host_line(host, variables):
     return ' '.join(parts)
 
 
-def inventory_text(example, the_plan, header=''):
-    """Kolla-Ansible's multinode inventory ``example`` with the planned hosts in the top-level groups."""
+def inventory_text(example, the_plan, header='', deployment=None):
+    """Kolla-Ansible's multinode inventory ``example`` with the planned hosts in the top-level groups.
+
+    ``deployment``: variables of the deploy host (localhost, group ``deployment``), e.g. its Python.
+    """
     wanted = dict(the_plan['groups'], deployment=['localhost'])
     lines = [header] if header else []
     section = None
@@ -326,7 +329,7 @@ def inventory_text(example, the_plan, header=''):
             if section in wanted:
                 for host in wanted[section]:
                     if section == 'deployment':
-                        lines.append('localhost ansible_connection=local')
+                        lines.append(_host_line('localhost', dict(deployment or {}, ansible_connection='local')))
                     else:
                         lines.append(_host_line(host, the_plan['hosts'].get(host, {})))
             continue

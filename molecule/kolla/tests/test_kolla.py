@@ -52,6 +52,10 @@ def test_keystone_conf_points_at_the_vip(host):
     connection = conf.get('database', 'connection')
     assert re.match(r'^mysql\+pymysql://keystone:[^@]+@%s:3306/keystone$' % re.escape(VIP), connection), connection
     assert '%s:11211' % ADDRESS in conf.get('cache', 'memcache_servers')
+    # Kolla's transport URLs list the RabbitMQ hosts by their API address (clients fail over
+    # between them), not the VIP.
+    transport = conf.get('DEFAULT', 'transport_url')
+    assert transport.startswith('rabbit://openstack:') and transport.endswith('@%s:5672//' % ADDRESS), transport
 
 
 def test_glance_and_placement_databases_at_the_vip(host):

@@ -165,11 +165,11 @@ def test_globals_override_merged_last():
 
 
 def test_inventory_replaces_example_hosts_and_keeps_children():
-    text = inventory_text(EXAMPLE, run(), header='# managed')
+    text = inventory_text(EXAMPLE, run(), header='# managed', deployment={'ansible_python_interpreter': '/opt/ka/bin/python'})
     assert text.startswith('# managed\n[control]\nctl1 ')
     assert 'control01' not in text and 'compute01' not in text and 'monitoring01' not in text
     assert "ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'" in text
     assert '[compute]\ncmp1 api_interface=eth1 network_interface=eth1\n' in text
-    assert '[deployment]\nlocalhost ansible_connection=local\n' in text
+    assert '[deployment]\nlocalhost ansible_connection=local ansible_python_interpreter=/opt/ka/bin/python\n' in text
     assert '[common:children]\ncontrol\nnetwork\ncompute\n' in text
     assert '# Common services' not in text
