@@ -25,8 +25,6 @@ import ipaddress
 import re
 import shlex
 
-from ansible.module_utils.six import string_types
-
 # Kolla-Ansible's top-level inventory groups that this collection fills.
 TOP_GROUPS = ('control', 'network', 'compute', 'storage', 'monitoring')
 CONTAINER_ENGINES = ('docker', 'podman')
@@ -120,7 +118,7 @@ def _groups(cfg, groups, errors):
         errors.append('kolla_deploy_groups: unknown Kolla groups %s; use %s' % (', '.join(unknown), ', '.join(TOP_GROUPS)))
     for top in TOP_GROUPS:
         ours = mapping.get(top)
-        names = [ours] if isinstance(ours, string_types) else list(ours or [])
+        names = [ours] if isinstance(ours, str) else list(ours or [])
         hosts = []
         for name in names:
             for host in groups.get(name, []):
