@@ -174,6 +174,35 @@ def _disks(host, disks, errors):
             errors.append('%s.device: %r must be a path under /dev, e.g. /dev/vdb or /dev/disk/by-id/...' % (dvar, device))
 
 
+def parse_networks(networks, strict=True):
+    """``{name: ip_network}`` of the named networks whose ``cidr`` parses (the others are model_errors' to report)."""
+    out = {}
+    for name, spec in sorted((networks if isinstance(networks, dict) else {}).items()):
+        try:
+            out[name] = ipaddress.ip_network(str((spec or {}).get('cidr')), strict=strict)
+        except (ValueError, AttributeError):
+            continue
+    return out
+
+
+def overlapping(net, nets):
+    """Names of ``nets`` (from parse_networks) that share addresses with ``net``, sorted."""
+    return [name for name, other in sorted(nets.items()) if other.version == net.version and other.overlaps(net)]
+
+
+def host_addresses(hostvars, hosts=None):
+    """``{ip_address: (host, network)}`` of every ``strata_interfaces`` address that parses (of ``hosts``, default all)."""
+    out = {}
+    for host in sorted(hostvars or {}) if hosts is None else hosts:
+        interfaces = ((hostvars or {}).get(host) or {}).get('strata_interfaces') or {}
+        for network, spec in sorted(interfaces.items() if isinstance(interfaces, dict) else ()):
+            try:
+                out[ipaddress.ip_address(str((spec or {}).get('address')))] = (host, network)
+            except (ValueError, AttributeError):
+                continue
+    return out
+
+
 def model_errors(networks, hosts):
     """Return a list of error messages for a site model.
 
@@ -191,12 +220,10 @@ def model_errors(networks, hosts):
         if net is not None:
             nets[name] = net
     names = sorted(nets)
-    for i, first in enumerate(names):
-        for second in names[i + 1:]:
-            a, b = nets[first], nets[second]
-            if a.version == b.version and a.overlaps(b):
-                errors.append('strata_networks.%s.cidr: %s overlaps strata_networks.%s.cidr %s; named networks '
-                              'must not share addresses' % (second, b, first, a))
+    for i, second in enumerate(names):
+        for first in overlapping(nets[second], {n: nets[n] for n in names[:i]}):
+            errors.append('strata_networks.%s.cidr: %s overlaps strata_networks.%s.cidr %s; named networks '
+                          'must not share addresses' % (second, nets[second], first, nets[first]))
     seen_addresses = {}
     for host in sorted(hosts or {}):
         data = hosts[host] or {}

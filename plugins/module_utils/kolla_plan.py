@@ -25,6 +25,8 @@ import ipaddress
 import re
 import shlex
 
+from ansible_collections.strata.cloud.plugins.module_utils.inventory_model import host_addresses, parse_networks
+
 # Kolla-Ansible's top-level inventory groups that this collection fills.
 TOP_GROUPS = ('control', 'network', 'compute', 'storage', 'monitoring')
 CONTAINER_ENGINES = ('docker', 'podman')
@@ -97,14 +99,6 @@ DEFAULTS = {
 }
 
 
-def _net(networks, name):
-    spec = networks.get(name) if isinstance(networks, dict) else None
-    try:
-        return ipaddress.ip_network(str(spec.get('cidr')), strict=True) if isinstance(spec, dict) else None
-    except ValueError:
-        return None
-
-
 def _groups(cfg, groups, errors):
     """Kolla top-level group -> hosts, from the mapping to our inventory groups."""
     mapping = cfg['groups']
@@ -131,7 +125,7 @@ def _groups(cfg, groups, errors):
     return out
 
 
-def _vips(cfg, networks, host_addresses, errors):
+def _vips(cfg, nets, owners, errors):
     result = {}
     for key, netkey in (('internal_vip', 'api_network'), ('external_vip', 'external_network')):
         value = cfg[key]
@@ -147,11 +141,11 @@ def _vips(cfg, networks, host_addresses, errors):
             errors.append('%s: %r is not an IP address' % (var, value))
             continue
         netname = cfg[netkey] or cfg['api_network']
-        net = _net(networks, netname)
+        net = nets.get(netname)
         if net is not None and (addr not in net or addr in (net.network_address, net.broadcast_address)):
             errors.append('%s: %s is outside the %s network %s (strata_networks.%s.cidr); pick a free address in it'
                           % (var, value, netname, net, netname))
-        owner = host_addresses.get(addr)
+        owner = owners.get(addr)
         if owner:
             errors.append('%s: %s is the address of host %s (strata_interfaces.%s.address); the VIP must be an '
                           'address no host has' % (var, value, owner[0], owner[1]))
@@ -202,10 +196,9 @@ def _registry(cfg, errors):
                       'virtualisation)' % (cfg['nova_virt_type'],))
 
 
-def _hosts(cfg, networks, groups, hostvars, errors):
+def _hosts(cfg, groups, hostvars, errors):
     """Per-host inventory variables and the address -> (host, network) map of every host."""
     hosts = {}
-    addresses = {}
     every = []
     for top in TOP_GROUPS:
         every.extend(h for h in groups[top] if h not in every)
@@ -228,14 +221,8 @@ def _hosts(cfg, networks, groups, hostvars, errors):
                               'network %s (kolla_deploy_%s) for %s' % (host, netname, netname, netkey, var))
                 continue
             entry[var] = str(spec['device'])
-        for netname, spec in (interfaces.items() if isinstance(interfaces, dict) else ()):
-            if isinstance(spec, dict) and spec.get('address'):
-                try:
-                    addresses[ipaddress.ip_address(str(spec['address']))] = (host, netname)
-                except ValueError:
-                    pass
         hosts[host] = entry
-    return hosts, addresses
+    return hosts, host_addresses(hostvars, every)
 
 
 def images(services, registry, namespace, tag):
@@ -261,8 +248,8 @@ def plan(config, hostvars, groups, networks):
             errors.append('kolla_deploy_%s: %r is not a network of strata_networks (defined: %s); name one of them'
                           % (netkey, name, ', '.join(sorted(networks)) or 'none'))
     top = _groups(cfg, groups or {}, errors)
-    hosts, addresses = _hosts(cfg, networks, top, hostvars or {}, errors)
-    vips = _vips(cfg, networks, addresses, errors)
+    hosts, addresses = _hosts(cfg, top, hostvars or {}, errors)
+    vips = _vips(cfg, parse_networks(networks), addresses, errors)
     services = _services(cfg, errors)
     _registry(cfg, errors)
     overrides = cfg['globals']

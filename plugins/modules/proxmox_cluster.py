@@ -27,6 +27,7 @@ author:
   - strata.cloud maintainers (@strata-cloud)
 extends_documentation_fragment:
   - strata.cloud.attributes
+  - strata.cloud.proxmox
   - strata.cloud.proxmox.attributes
 attributes:
   check_mode:
@@ -78,13 +79,11 @@ options:
       - Not used (each node is reached at its O(nodes[].api_host)); accepted so that C(module_defaults) of
         C(group/strata.cloud.proxmox) apply.
     type: str
-  api_port:
-    description: Default port of the nodes' APIs. If not set, E(PROXMOX_PORT) is used, then V(8006).
-    type: int
-    default: 8006
+    required: false
   api_user:
     description: Must be V(root@pam) (Proxmox VE allows cluster changes to root@pam only). If not set, E(PROXMOX_USER) is used.
     type: str
+    required: false
     default: root@pam
   api_password:
     description:
@@ -95,20 +94,6 @@ options:
   api_token_id:
     description: Not used (Proxmox VE refuses API tokens for cluster changes); accepted so that C(module_defaults) apply.
     type: str
-  api_token_secret:
-    description: Not used; accepted so that C(module_defaults) apply.
-    type: str
-  validate_certs:
-    description: Verify the nodes' TLS certificates. If not set, E(PROXMOX_VALIDATE_CERTS) is used.
-    type: bool
-    default: true
-  ca_path:
-    description: Default CA file for the nodes' API certificates. If not set, E(PROXMOX_CA_PATH) is used, then the system's CAs.
-    type: path
-  api_timeout:
-    description: Seconds to wait for one API answer.
-    type: int
-    default: 30
   task_timeout:
     description: Seconds to wait for the create task and for each join task.
     type: int
@@ -117,9 +102,9 @@ options:
     description: Seconds to wait, after each join, for the cluster to be quorate with the new node online.
     type: int
     default: 300
-requirements:
-  - proxmoxer >= 2.0 and requests on the host that runs the module (usually the controller, through C(delegate_to=localhost))
 notes:
+  - The connection options not listed here (O(api_port), O(validate_certs), O(ca_path), O(api_timeout)) are the defaults for every
+    node; O(nodes[].api_port) and O(nodes[].ca_path) override them per node.
   - The strata.cloud.proxmox_cluster role calls this module with the nodes of its play.
 seealso:
   - module: strata.cloud.proxmox_info
@@ -197,27 +182,20 @@ api_requests:
 
 import re
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-from ansible_collections.strata.cloud.plugins.module_utils.proxmox.client import (
-    HAS_PROXMOXER,
-    PROXMOXER_IMPORT_ERROR,
-    PROXMOXER_LIB,
-    ProxmoxClient,
-    proxmox_auth_argument_spec,
-)
+from ansible_collections.strata.cloud.plugins.module_utils.proxmox.client import ProxmoxClient, proxmox_auth_argument_spec
 from ansible_collections.strata.cloud.plugins.module_utils.proxmox.cluster import ClusterFormation
-from ansible_collections.strata.cloud.plugins.module_utils.proxmox.errors import ProxmoxError
+from ansible_collections.strata.cloud.plugins.module_utils.proxmox.module import proxmox_module, run
 
 NAME = r'^[A-Za-z0-9]([A-Za-z0-9-]{0,13}[A-Za-z0-9])?$'
 
 
 def argument_spec():
-    spec = proxmox_auth_argument_spec()
-    spec['api_host'].pop('required')
-    spec['api_user'].update(required=False, default='root@pam')
-    spec['api_password'].update(required=True)
-    spec.update(
+    """The shared connection options, except that each node has its own address and root@pam's password is required."""
+    auth = proxmox_auth_argument_spec()
+    return dict(
+        api_host=dict(auth['api_host'], required=False),
+        api_user=dict(auth['api_user'], required=False, default='root@pam'),
+        api_password=dict(auth['api_password'], required=True),
         name=dict(type='str', required=True),
         nodes=dict(type='list', elements='dict', required=True, options=dict(
             node=dict(type='str', required=True),
@@ -230,7 +208,6 @@ def argument_spec():
         task_timeout=dict(type='int', default=300),
         quorum_timeout=dict(type='int', default=300),
     )
-    return spec
 
 
 def validate(params):
@@ -252,29 +229,20 @@ def validate(params):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    if not HAS_PROXMOXER:
-        module.fail_json(msg=missing_required_lib(PROXMOXER_LIB), exception=PROXMOXER_IMPORT_ERROR)
+    module = proxmox_module(argument_spec())
     params = module.params
     errors = validate(params)
     if errors:
         module.fail_json(msg='proxmox_cluster: ' + '; '.join(errors))
-    clients = {}
-    for node in params['nodes']:
-        clients[node['node']] = ProxmoxClient(
-            node['api_host'], 'root@pam', port=node['api_port'] or params['api_port'], password=params['api_password'],
-            validate_certs=params['validate_certs'], ca_path=node['ca_path'] or params['ca_path'], timeout=params['api_timeout'])
-    formation = ClusterFormation(params['name'], params['nodes'], clients, params['api_password'], remove=params['remove'],
-                                 task_timeout=params['task_timeout'], quorum_timeout=params['quorum_timeout'])
-    try:
-        result = formation.run(module.check_mode)
-    except ProxmoxError as exc:
-        module.fail_json(msg=str(exc), api_requests=sum(c.requests for c in clients.values()), **exc.details)
-    for warning in result.pop('warnings'):
-        module.warn(warning)
-    if not module._diff:
-        result.pop('diff')
-    module.exit_json(api_requests=sum(c.requests for c in clients.values()), **result)
+    # One client per node, as root@pam with the password (Proxmox VE refuses tokens for cluster changes).
+    clients = dict((node['node'], ProxmoxClient.from_params(dict(
+        params, api_host=node['api_host'], api_port=node['api_port'] or params['api_port'],
+        ca_path=node['ca_path'] or params['ca_path'], api_token_id=None, api_token_secret=None))) for node in params['nodes'])
+
+    def work(by_node):
+        return ClusterFormation(params['name'], params['nodes'], by_node, params['api_password'], remove=params['remove'],
+                                task_timeout=params['task_timeout'], quorum_timeout=params['quorum_timeout']).run(module.check_mode)
+    run(module, work, clients=clients)
 
 
 if __name__ == '__main__':

@@ -103,7 +103,7 @@ def main():
     def work(client):
         result = cluster_info(client, names=module.params['names'], node=module.params['node'],
                               with_config=module.params['config'])
-        result.update(changed=False, api_requests=client.requests)
+        result['changed'] = False
         return result
     run(module, work)
 

@@ -211,7 +211,7 @@ def main():
     def work(client):
         results, diff, changed = converge(StorageKind(client, module.params['update_keyring']), module.params['storages'],
                                           module.check_mode, where='storages')
-        return {'changed': changed, 'storages': results, 'diff': diff, 'api_requests': client.requests}
+        return {'changed': changed, 'storages': results, 'diff': diff}
     run(module, work)
 
 

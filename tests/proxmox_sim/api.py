@@ -62,18 +62,6 @@ def _nodes(ctx):
              'maxcpu': 16, 'maxmem': 68719476736, 'level': ''} for n, i in ctx.c.nodes.items()]
 
 
-@route('GET', '/cluster/status')
-def _cluster_status(ctx):
-    if getattr(ctx.c, 'fabric', None) is not None:
-        from .corosync import status
-        return status(ctx)
-    out = [{'type': 'cluster', 'id': 'cluster', 'name': 'sim', 'nodes': len(ctx.c.nodes), 'quorate': 1, 'version': 3}]
-    for i, (node, info) in enumerate(ctx.c.nodes.items()):
-        out.append({'type': 'node', 'id': 'node/' + node, 'name': node, 'nodeid': i + 1, 'online': int(info['online']),
-                    'ip': '127.0.0.1', 'local': int(i == 0), 'level': ''})
-    return out
-
-
 @route('GET', '/cluster/resources')
 def _resources(ctx):
     kinds = {'vm': ('qemu', 'lxc'), 'node': ('node',), 'storage': ('storage',), 'sdn': ('sdn',)}

@@ -1,7 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: strata.cloud contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Cluster formation: single-node simulators that create, join and leave a corosync cluster.
+"""Cluster membership: ``GET /cluster/status`` of every simulator, and cluster formation by single-node
+simulators that create, join and leave a corosync cluster.
+
+A simulator of several nodes serves one cluster named ``sim`` from the start (quorum follows its
+nodes' online state).
 
 A :class:`Fabric` holds simulators started as standalone nodes (one node each, no cluster), and the
 addresses they know each other by, as a real join does (``hostname`` is an address of a member,
@@ -21,6 +25,7 @@ peer's address in the fabric. What a real Proxmox VE does and the simulator copi
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import ssl
 import threading
@@ -29,6 +34,7 @@ import time
 from . import api
 from .state import ApiError, fail
 
+NOT_A_MEMBER = "Corosync config '/etc/pve/corosync.conf' does not exist - is this node part of a cluster?"
 ROOT_ONLY = {('POST', '/cluster/config'), ('POST', '/cluster/config/join'), ('DELETE', '/cluster/config/nodes/{node}')}
 
 
@@ -42,15 +48,23 @@ def fingerprint(pem_path):
 class Membership:
     """One corosync cluster: its name, config version and nodes (with the simulator serving each)."""
 
-    def __init__(self, name):
+    def __init__(self, name, version=1):
         self.name = name
-        self.version = 1
+        self.version = version
         self.nodes = {}         # name -> {'nodeid', 'votes', 'links', 'sim', 'online_after'}
+
+    @classmethod
+    def of(cls, name, sim):
+        """The cluster a multi-node simulator serves from the start: all its nodes, quorum from their state."""
+        ring = cls(name, version=3)
+        for index, node in enumerate(sim.cluster.nodes):
+            ring.nodes[node] = {'nodeid': index + 1, 'votes': 1, 'links': {0: sim.cluster.address}, 'sim': sim,
+                                'online_after': 0.0}
+        return ring
 
     def online(self, node):
         entry = self.nodes[node]
-        sim = entry['sim']
-        return sim.powered and time.monotonic() >= entry['online_after']
+        return entry['sim'].cluster.nodes[node]['online'] and time.monotonic() >= entry['online_after']
 
     def quorate(self):
         total = sum(e['votes'] for e in self.nodes.values())
@@ -103,9 +117,17 @@ class Fabric:
 
 
 def _local(ctx):
-    if getattr(ctx.c, 'fabric', None) is None:
+    if ctx.c.fabric is None:
         raise ApiError(501, 'cluster formation needs a simulator started in a Fabric')
     return ctx.c.fabric, ctx.c.local_node
+
+
+def _ring(ctx, missing):
+    """(fabric, node, membership) of a node that is in a cluster; ``missing`` is the error of one that is not."""
+    fabric, local = _local(ctx)
+    if ctx.c.corosync is None:
+        fail(missing)
+    return fabric, local, ctx.c.corosync
 
 
 def _standalone(ctx):
@@ -125,10 +147,11 @@ def _link_addresses(params):
     return links
 
 
+@api.route('GET', '/cluster/status')
 def status(ctx):
-    """``GET /cluster/status`` of a fabric node: only itself while standalone."""
-    fabric, local = _local(ctx)
-    with fabric.lock:
+    """``GET /cluster/status``: only the node itself while standalone, else the cluster and its members."""
+    fabric, local = ctx.c.fabric, ctx.c.local_node
+    with fabric.lock if fabric is not None else contextlib.nullcontext():
         ring = ctx.c.corosync
         if ring is None:
             return [{'type': 'node', 'id': 'node/' + local, 'name': local, 'nodeid': 0, 'online': 1, 'local': 1,
@@ -172,11 +195,8 @@ def _corosync_nodes(ring):
 
 @api.route('GET', '/cluster/config/join')
 def _join_info(ctx):
-    fabric, local = _local(ctx)
+    fabric, local, ring = _ring(ctx, 'unable to read file \'/etc/pve/corosync.conf\' - No such file or directory')
     with fabric.lock:
-        ring = ctx.c.corosync
-        if ring is None:
-            fail('unable to read file \'/etc/pve/corosync.conf\' - No such file or directory')
         nodelist = [dict(item, pve_addr=entry['links'].get(0, ''), pve_fp=entry['sim'].fingerprint)
                     for item, entry in _corosync_nodes(ring)]
         return {'nodelist': nodelist, 'preferred_node': ctx.p.get('node', local), 'config_digest': '%040x' % ring.version,
@@ -232,11 +252,8 @@ def _join(ctx):
 
 @api.route('GET', '/cluster/config/nodes')
 def _nodes(ctx):
-    fabric, _local_node = _local(ctx)
+    fabric, unused_local, ring = _ring(ctx, NOT_A_MEMBER)
     with fabric.lock:
-        ring = ctx.c.corosync
-        if ring is None:
-            fail("Corosync config '/etc/pve/corosync.conf' does not exist - is this node part of a cluster?")
         # corosync.conf values come back as strings here
         return [dict(item, node=item['name'], nodeid=str(item['nodeid']), quorum_votes=str(item['quorum_votes']))
                 for item, unused_entry in _corosync_nodes(ring)]
@@ -244,12 +261,9 @@ def _nodes(ctx):
 
 @api.route('DELETE', '/cluster/config/nodes/{node}')
 def _delete_node(ctx):
-    fabric, local = _local(ctx)
+    fabric, local, ring = _ring(ctx, NOT_A_MEMBER)
+    node = ctx.p['node']
     with fabric.lock:
-        ring = ctx.c.corosync
-        node = ctx.p['node']
-        if ring is None:
-            fail("Corosync config '/etc/pve/corosync.conf' does not exist - is this node part of a cluster?")
         if node == local:
             fail('Cannot delete myself from cluster!')
         if node not in ring.nodes:

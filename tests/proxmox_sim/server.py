@@ -53,6 +53,7 @@ class Simulator:
     def __init__(self, profile='8.4', nodes=('pve1', 'pve2', 'pve3'), latency=0.0, strict=True):
         self.schema = Schema(profile)
         self.cluster = Cluster(nodes, profile)
+        self.cluster.corosync = corosync.Membership.of('sim', self)
         self.cluster.take_task_fault = self._task_fault
         self.lock = threading.RLock()
         self.latency = latency

@@ -232,6 +232,12 @@ class Cluster:
         self.storage_keyrings = {}          # storage -> keyring text (PVE keeps it in /etc/pve/priv/ceph)
         self.remote_files = {}              # URL -> {'size': bytes, 'checksums': {algorithm: hex}} (download-url)
         self.unreachable_servers = set()    # NFS servers that do not answer (storage 'x' is not online)
+        # Cluster membership (tests/proxmox_sim/corosync.py): the node this API answers as, its address,
+        # the corosync cluster it is in (None: standalone) and the Fabric of standalone nodes, if any.
+        self.local_node = next(iter(self.nodes))
+        self.address = '127.0.0.1'
+        self.corosync = None
+        self.fabric = None
 
     # --- tasks -----------------------------------------------------------------------------
     def advance(self):

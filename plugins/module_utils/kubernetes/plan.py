@@ -22,6 +22,8 @@ import copy
 import ipaddress
 import re
 
+from ansible_collections.strata.cloud.plugins.module_utils.inventory_model import host_addresses, overlapping, parse_networks
+
 VERSION_RE = re.compile(r'^v?1\.([0-9]{1,2})\.([0-9]{1,3})$')
 DNS_LABEL_RE = re.compile(r'^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$')
 
@@ -147,7 +149,7 @@ def _settings(cluster, errors):
     return settings
 
 
-def _check_ranges(s, networks, nets, errors):
+def _check_ranges(s, nets, errors):
     """Pod and service CIDRs: valid, disjoint from each other and from every named network."""
     ranges = {}
     for key in ('pod_cidr', 'service_cidr'):
@@ -155,10 +157,9 @@ def _check_ranges(s, networks, nets, errors):
         if net is None:
             continue
         ranges[key] = net
-        for name in sorted(nets):
-            if nets[name].version == net.version and nets[name].overlaps(net):
-                errors.append('%s.%s: %s overlaps strata_networks.%s.cidr %s; pick a range that no host network '
-                              'uses (pods and services are routed inside the cluster)' % (VAR, key, net, name, nets[name]))
+        for name in overlapping(net, nets):
+            errors.append('%s.%s: %s overlaps strata_networks.%s.cidr %s; pick a range that no host network '
+                          'uses (pods and services are routed inside the cluster)' % (VAR, key, net, name, nets[name]))
     pod, svc = ranges.get('pod_cidr'), ranges.get('service_cidr')
     if pod is not None and svc is not None and pod.version == svc.version and pod.overlaps(svc):
         errors.append('%s.service_cidr: %s overlaps %s.pod_cidr %s; they must be disjoint' % (VAR, svc, VAR, pod))
@@ -173,7 +174,7 @@ def _check_ranges(s, networks, nets, errors):
     return ranges
 
 
-def _check_pools(s, networks, nets, taken, errors):
+def _check_pools(s, nets, taken, errors):
     pools = s['metallb_pools']
     if not isinstance(pools, list):
         errors.append('%s.metallb_pools: must be a list of {name, network, addresses}, got %r' % (VAR, pools))
@@ -252,12 +253,7 @@ def config_errors(documents, networks, api_network, vip=None):
             if expected != doc.get('apiVersion'):
                 errors.append('kubeadm configuration: %s has apiVersion %r; kubeadm %s reads %s'
                               % (doc.get('kind'), doc.get('apiVersion'), cluster.get('kubernetesVersion'), expected))
-    nets = {}
-    for name, spec in sorted((networks or {}).items()):
-        try:
-            nets[name] = ipaddress.ip_network(str((spec or {}).get('cidr')), strict=False)
-        except ValueError:
-            continue
+    nets = parse_networks(networks, strict=False)
     subnets = {}
     for field in ('podSubnet', 'serviceSubnet'):
         value = (cluster.get('networking') or {}).get(field)
@@ -269,10 +265,9 @@ def config_errors(documents, networks, api_network, vip=None):
         except ValueError:
             errors.append('kubeadm configuration: networking.%s %r is not a network address with prefix' % (field, value))
             continue
-        for name, net in sorted(nets.items()):
-            if net.version == subnets[field].version and net.overlaps(subnets[field]):
-                errors.append('kubeadm configuration: networking.%s %s overlaps strata_networks.%s.cidr %s'
-                              % (field, value, name, net))
+        for name in overlapping(subnets[field], nets):
+            errors.append('kubeadm configuration: networking.%s %s overlaps strata_networks.%s.cidr %s'
+                          % (field, value, name, nets[name]))
     if len(subnets) == 2 and subnets['podSubnet'].overlaps(subnets['serviceSubnet']):
         errors.append('kubeadm configuration: networking.podSubnet and serviceSubnet overlap')
     endpoint = cluster.get('controlPlaneEndpoint')
@@ -346,7 +341,7 @@ def artifacts(s, minor, patch, versions):
     return out
 
 
-def _documents(s, minor, patch, versions, first, first_address, endpoint, cert_sans, overrides):
+def _documents(s, minor, patch, first, first_address, endpoint, cert_sans, overrides):
     apis = api_versions(minor)
     version = 'v1.%d.%d' % (minor, patch)
     cluster = {
@@ -405,12 +400,7 @@ def plan(cluster, networks, hostvars, groups):
     networks = networks if isinstance(networks, dict) else {}
     hostvars = hostvars or {}
     groups = groups or {}
-    nets = {}
-    for name, spec in sorted(networks.items()):
-        try:
-            nets[name] = ipaddress.ip_network(str((spec or {}).get('cidr')), strict=True)
-        except ValueError:
-            continue
+    nets = parse_networks(networks)
 
     parsed = parse_version(s.get('version'))
     if parsed is None:
@@ -476,13 +466,7 @@ def plan(cluster, networks, hostvars, groups):
                           % (host, api_network, address, api_network, api))
         addresses[host] = address
         devices[host] = device
-    taken = {}
-    for host, hv in sorted(hostvars.items()):
-        for netname, iface in sorted(((hv or {}).get('strata_interfaces') or {}).items()):
-            try:
-                taken[ipaddress.ip_address(str((iface or {}).get('address')))] = 'hostvars[%s].strata_interfaces.%s' % (host, netname)
-            except ValueError:
-                continue
+    taken = {address: 'hostvars[%s].strata_interfaces.%s' % owner for address, owner in host_addresses(hostvars).items()}
 
     ha = len(control_planes) > 1
     s['ha'] = ha
@@ -514,8 +498,8 @@ def plan(cluster, networks, hostvars, groups):
             if host in devices and not devices[host]:
                 errors.append('hostvars[%s].strata_interfaces.%s.device: missing; kube-vip announces the VIP on that '
                               'device' % (host, api_network))
-    _check_ranges(s, networks, nets, errors)
-    pools = _check_pools(s, networks, nets, taken, errors)
+    _check_ranges(s, nets, errors)
+    pools = _check_pools(s, nets, taken, errors)
     if s['ceph_csi'] not in (True, False):
         errors.append('%s.ceph_csi: %r must be true or false' % (VAR, s['ceph_csi']))
     if errors or parsed is None:
@@ -531,7 +515,7 @@ def plan(cluster, networks, hostvars, groups):
         endpoint_host, endpoint_port = str(addresses[first]), s['api_port']
     endpoint = '%s:%d' % ('[%s]' % endpoint_host if ':' in endpoint_host else endpoint_host, endpoint_port)
     cert_sans = ([endpoint_host] if vip else []) + [str(addresses[h]) for h in control_planes] + control_planes
-    documents = _documents(s, minor, patch, versions, first, str(addresses[first]), endpoint, cert_sans, overrides)
+    documents = _documents(s, minor, patch, first, str(addresses[first]), endpoint, cert_sans, overrides)
     errors.extend(config_errors(documents, networks, api_network, vip))
     result.update({
         'version': '1.%d.%d' % (minor, patch),

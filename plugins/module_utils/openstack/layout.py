@@ -20,7 +20,11 @@ from __future__ import annotations
 import ipaddress
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
+from ansible_collections.strata.cloud.plugins.module_utils.converge import Kind as BaseKind
+from ansible_collections.strata.cloud.plugins.module_utils.converge import decide as shared_decide
+from ansible_collections.strata.cloud.plugins.module_utils.converge import masked
 from ansible_collections.strata.cloud.plugins.module_utils.openstack.errors import LayoutError
 
 ORDER = ('projects', 'users', 'role_assignments', 'quotas', 'flavors', 'images', 'networks', 'subnets',
@@ -31,21 +35,14 @@ ROUTER_INTERFACE_OWNERS = ('network:router_interface', 'network:router_interface
 
 
 def decide(want, have, fixed=(), secret=(), where='object'):
-    """The one decision for a present item: (action, changes) with action create | update | none."""
-    if have is None:
-        return 'create', dict(want)
-    changes = {k: v for k, v in want.items() if k not in secret and have.get(k) != v}
-    bad = sorted(k for k in changes if k in fixed)
+    """The shared decision for a present item: (action, changes); a differing fixed field is an error."""
+    action, changes, bad = shared_decide(want, have, fixed, secret)
     if bad:
         raise LayoutError('%s: %s cannot be changed on an existing object (it is %s, declared %s); '
                           'delete it (state: absent) and create it again'
                           % (where, ', '.join(bad), ', '.join(repr(have.get(k)) for k in bad),
                              ', '.join(repr(changes[k]) for k in bad)))
-    return ('update' if changes else 'none'), changes
-
-
-def masked(fields, secret=()):
-    return {k: ('********' if k in secret and v is not None else v) for k, v in sorted(fields.items())}
+    return action, changes
 
 
 def compact(fields):
@@ -97,12 +94,10 @@ def rule_key(rule, group_key=None):
     return '%s %s %s%s %s' % (rule.get('direction') or 'ingress', ethertype, proto, ports, remote)
 
 
-class Kind:
-    """One kind of object. Subclasses set the class attributes and implement read/want/writes."""
+class Kind(BaseKind):
+    """One kind of OpenStack object. Subclasses set the class attributes and implement read/want/writes."""
 
     section = ''
-    fixed = ()
-    secret = ()
     project_scoped = False
 
     def __init__(self, layout):
@@ -112,11 +107,7 @@ class Kind:
         self._by_id = None
         self._lock = threading.Lock()
 
-    # --- reading
-    def read(self):
-        """``{key: normalised fields with 'id'}`` of every existing object (one list request)."""
-        raise NotImplementedError
-
+    # --- reading (``read`` returns the normalised fields with 'id')
     @property
     def index(self):
         """The objects as :meth:`read` found them, read once (several threads may ask at the same time)."""
@@ -142,20 +133,7 @@ class Kind:
         have = self.index.get(key)
         return None if have is None else {k: v for k, v in have.items() if k != 'id'}
 
-    # --- writing
-    def want(self, item, have):
-        raise NotImplementedError
-
-    def create(self, key, want, item):
-        """Create the object; returns its ID."""
-        raise NotImplementedError
-
-    def update(self, key, changes, want, have, item):
-        raise NotImplementedError
-
-    def delete(self, key, have, item):
-        raise NotImplementedError
-
+    # --- writing (``create`` returns the new object's ID)
     def project_id(self, item):
         return self.layout.project_id(item.get('project'))
 
@@ -690,18 +668,15 @@ class Layout:
             return list(pool.map(fn, items))
 
     def _write(self, kind, jobs):
-        """Run the writes of one kind: ``jobs`` are callables returning (key, new_id or None).
+        """Run the writes of one kind (callables); return their results in order (a create returns the new ID).
 
         Objects of one kind do not depend on each other (except where ``kind.independent`` says
         otherwise), so up to ``parallel`` writes run at once on the one session.
         """
         if self.parallel <= 1 or len(jobs) <= 1 or not kind.independent(self.sections.get(kind.section) or []):
-            done = [job() for job in jobs]
-        else:
-            with ThreadPoolExecutor(max_workers=self.parallel) as pool:
-                futures = [pool.submit(job) for job in jobs]
-                done = [f.result() for f in futures]
-        return done
+            return [job() for job in jobs]
+        with ThreadPoolExecutor(max_workers=self.parallel) as pool:
+            return list(pool.map(lambda job: job(), jobs))
 
     def converge(self, check_mode):
         results, before, after = [], {}, {}
@@ -721,22 +696,6 @@ class Layout:
                 after[label] = None if new is None else masked(new, kind.secret)
             return entry
 
-        def create(kind, key, want, item, entry):
-            def job():
-                new_id = kind.create(key, want, item)
-                return kind, key, want, entry, new_id
-            return job
-
-        def update(kind, key, changes, want, have, item):
-            def job():
-                kind.update(key, changes, want, have, item)
-            return job
-
-        def delete(kind, key, have, item):
-            def job():
-                kind.delete(key, have, item)
-            return job
-
         # Every declared kind is listed once, concurrently (a kind that needs another's names waits for it).
         declared = [section for section in ORDER if self.sections.get(section)]
         if declared:
@@ -747,7 +706,7 @@ class Layout:
             if not self.sections.get(section):
                 continue
             kind = self.kind(section)
-            jobs = []
+            jobs, created = [], []  # the writes, and for each (key, want, entry) when it creates an object
             for key, item in self._items(section):
                 if item.get('state', 'present') == 'absent':
                     absent.setdefault(section, []).append((key, item))
@@ -760,17 +719,19 @@ class Layout:
                     if check_mode:
                         self._pending.add((section, key))
                     else:
-                        jobs.append(create(kind, key, want, item, entry))
+                        jobs.append(partial(kind.create, key, want, item))
+                        created.append((key, want, entry))
                 elif action == 'update':
                     record(section, key, action, changes, {k: have.get(k) for k in changes}, changes)
                     if not check_mode:
-                        jobs.append(update(kind, key, changes, want, have, item))
+                        jobs.append(partial(kind.update, key, changes, want, have, item))
+                        created.append(None)
                 else:
                     record(section, key, 'none', None, None, None)
-            for done in self._write(kind, jobs):
-                if done:
-                    kind_, key, want, entry, new_id = done
-                    kind_.index[key] = dict(want, id=new_id)
+            for new, new_id in zip(created, self._write(kind, jobs)):
+                if new:
+                    key, want, entry = new
+                    kind.index[key] = dict(want, id=new_id)
                     entry['id'] = new_id
         for section in reversed(ORDER):
             kind, jobs = self.kind(section), []
@@ -781,7 +742,7 @@ class Layout:
                     continue
                 record(section, key, 'delete', None, have, None)
                 if not check_mode:
-                    jobs.append(delete(kind, key, have, item))
+                    jobs.append(partial(kind.delete, key, have, item))
             self._write(kind, jobs)
         summary = {}
         for entry in results:

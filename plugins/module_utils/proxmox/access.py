@@ -296,5 +296,4 @@ def converge_access(client, params, check_mode):
             entry['secret_written'] = entry['name'] in tokens.secrets and bool(files.get(entry['name']))
     if params.get('acls') is not None:
         step('acls', AclKind(client), expand_acls(params['acls']))
-    result['api_requests'] = client.requests
     return result

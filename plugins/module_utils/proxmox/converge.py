@@ -12,49 +12,18 @@ mode are the writes made.
 
 from __future__ import annotations
 
+from ansible_collections.strata.cloud.plugins.module_utils.converge import Kind as BaseKind
+from ansible_collections.strata.cloud.plugins.module_utils.converge import decide, masked
 from ansible_collections.strata.cloud.plugins.module_utils.proxmox.errors import ProxmoxError
 
 
-class Kind:
-    """One kind of object. Subclasses set ``name`` and implement the methods below."""
+class Kind(BaseKind):
+    """One kind of Proxmox VE object, read and written through one client."""
 
     name = 'object'
-    # Fields whose value cannot be changed once the object exists (a change is an error, not an update).
-    fixed = ()
-    # Fields that are written but never read back (secrets): shown masked, not compared.
-    secret = ()
 
     def __init__(self, client):
         self.client = client
-
-    def read(self):
-        """``{key: normalised fields}`` of every existing object."""
-        raise NotImplementedError
-
-    def key(self, item):
-        raise NotImplementedError
-
-    def want(self, item, have):
-        """The normalised fields ``item`` manages (``have``: the current fields or None)."""
-        raise NotImplementedError
-
-    def create(self, key, want, item):
-        raise NotImplementedError
-
-    def update(self, key, changes, want, have, item):
-        raise NotImplementedError
-
-    def delete(self, key, have, item):
-        raise NotImplementedError
-
-
-def differences(want, have):
-    """Fields of ``want`` whose value differs from ``have`` (both already normalised)."""
-    return {k: v for k, v in want.items() if have.get(k) != v}
-
-
-def masked(fields, secret):
-    return {k: ('********' if k in secret and v is not None else v) for k, v in sorted(fields.items())}
 
 
 def converge(kind, items, check_mode, where=None, have_all=None):
@@ -83,23 +52,20 @@ def converge(kind, items, check_mode, where=None, have_all=None):
             results.append(entry)
             continue
         want = kind.want(item, have)
-        if have is None:
+        action, changes, bad = decide(want, have, kind.fixed, kind.secret, send_secrets=True)
+        if bad:
+            raise ProxmoxError('%s[%s]: %s cannot be changed on an existing %s (it is %s); remove it and create it again'
+                               % (where, key, ', '.join(bad), kind.name, ', '.join('%s=%s' % (k, have.get(k)) for k in bad)))
+        if action == 'create':
             entry.update(action='create', changed=True, changes=sorted(want))
             before[key], after[key] = None, masked(want, kind.secret)
             if not check_mode:
                 kind.create(key, want, item)
-        else:
-            changes = differences({k: v for k, v in want.items() if k not in kind.secret}, have)
-            changes.update({k: v for k, v in want.items() if k in kind.secret and v is not None})
-            bad = sorted(k for k in changes if k in kind.fixed)
-            if bad:
-                raise ProxmoxError('%s[%s]: %s cannot be changed on an existing %s (it is %s); remove it and create it again'
-                                   % (where, key, ', '.join(bad), kind.name, ', '.join('%s=%s' % (k, have.get(k)) for k in bad)))
-            if changes:
-                entry.update(action='update', changed=True, changes=sorted(changes))
-                before[key] = masked({k: have.get(k) for k in changes}, kind.secret)
-                after[key] = masked(changes, kind.secret)
-                if not check_mode:
-                    kind.update(key, changes, want, have, item)
+        elif action == 'update':
+            entry.update(action='update', changed=True, changes=sorted(changes))
+            before[key] = masked({k: have.get(k) for k in changes}, kind.secret)
+            after[key] = masked(changes, kind.secret)
+            if not check_mode:
+                kind.update(key, changes, want, have, item)
         results.append(entry)
     return results, {'before': before, 'after': after}, any(r['changed'] for r in results)

@@ -32,13 +32,24 @@ def proxmox_module(spec, **kwargs):
     return module
 
 
-def run(module, work):
-    """Run ``work(client)`` (returns the result dict, with ``msg`` when something failed) and exit."""
-    client = ProxmoxClient.from_params(module.params)
+def run(module, work, clients=None):
+    """Run ``work(client)`` (returns the result dict, with ``msg`` when something failed) and exit.
+
+    A module that talks to several APIs at once (one per node) passes ``clients`` (name -> client);
+    ``work`` then gets that mapping. ``api_requests`` counts the requests of every client.
+    """
+    single = clients is None
+    if single:
+        clients = {None: ProxmoxClient.from_params(module.params)}
+
+    def requests():
+        return sum(client.requests for client in clients.values())
+
     try:
-        result = work(client)
+        result = work(clients[None] if single else clients)
     except ProxmoxError as exc:
-        module.fail_json(msg=str(exc), api_requests=client.requests, **exc.details)
+        module.fail_json(msg=str(exc), api_requests=requests(), **exc.details)
+    result['api_requests'] = requests()
     for warning in result.pop('warnings', []):
         module.warn(warning)
     if not module._diff:

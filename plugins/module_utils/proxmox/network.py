@@ -141,5 +141,4 @@ def converge_network(client, node, interfaces, apply=True, existing_pending='app
         applied = True
     reverted = bool(pending_before) and existing_pending == 'revert'
     return {'changed': changed or applied or reverted, 'interfaces': results, 'diff': diff, 'pending_before': pending_before,
-            'pending': pending, 'applied': applied, 'reverted': reverted, 'warnings': warnings,
-            'api_requests': client.requests}
+            'pending': pending, 'applied': applied, 'reverted': reverted, 'warnings': warnings}

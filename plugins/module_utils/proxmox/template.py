@@ -159,5 +159,5 @@ class TemplateRunner:
                 self._task(self.client.put('/nodes/%s/qemu/%d/resize' % (self.spec['node'], vmid), disk='scsi0', size=size_text(want)))
 
     def _result(self, result):
-        result.update(changed=bool(self.actions), actions=self.actions, diff=self.diff, api_requests=self.client.requests)
+        result.update(changed=bool(self.actions), actions=self.actions, diff=self.diff)
         return result

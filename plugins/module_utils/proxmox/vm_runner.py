@@ -316,8 +316,7 @@ class VmRunner:
             vms.append(entry)
         failed = [p for p in self.plans if p.error]
         changed = any(p.changed for p in self.plans if not p.error) or any(p.done for p in self.plans)
-        result = {'changed': changed, 'vms': vms, 'diff': {'before': before, 'after': after},
-                  'api_requests': self.client.requests}
+        result = {'changed': changed, 'vms': vms, 'diff': {'before': before, 'after': after}}
         if failed:
             result['msg'] = '; '.join('%s: %s' % (p.name, p.error) for p in failed)
         return result
