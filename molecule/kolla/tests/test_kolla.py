@@ -48,6 +48,12 @@ def test_kolla_user_has_passwordless_sudo(host):
     assert host.run('sudo -u kolla sudo -n true').rc == 0
 
 
+def test_kolla_user_runs_what_prechecks_call(host):
+    # prechecks run "docker --version" and ping the VIPs as the kolla user (no CAP_NET_RAW on Debian 13).
+    assert host.run('sudo -u kolla docker --version').rc == 0
+    assert host.run('sudo -u kolla ping -c 1 -W 2 127.0.0.1').rc == 0
+
+
 def test_keystone_conf_points_at_the_vip(host):
     conf = ini(host, '/etc/kolla/keystone/keystone.conf')
     connection = conf.get('database', 'connection')
