@@ -356,6 +356,12 @@ def _documents(s, minor, patch, first, first_address, endpoint, cert_sans, overr
     }
     if s['image_registry']:
         cluster['imageRepository'] = s['image_registry'].rstrip('/')
+    # Only versions the site chose are pinned: a pinned tag stays in kubeadm-config and would hold
+    # etcd or CoreDNS back on later "kubeadm upgrade apply" runs.
+    if 'etcd' in s['image_versions']:
+        cluster['etcd']['local']['imageTag'] = s['image_versions']['etcd']
+    if 'coredns' in s['image_versions']:
+        cluster['dns'] = {'imageTag': s['image_versions']['coredns']}
     init = {
         'apiVersion': apis['kubeadm'], 'kind': 'InitConfiguration',
         'localAPIEndpoint': {'advertiseAddress': first_address, 'bindPort': s['api_port']},

@@ -131,6 +131,17 @@ def test_image_version_override():
     result = make({'image_versions': {'etcd': '3.5.17-0'}})
     arts = dict(((a['kind'], a['name']), a) for a in result['artifacts'])
     assert arts[('image', 'registry.k8s.io/etcd')]['version'] == '3.5.17-0'
+    cluster = by_kind(result)['ClusterConfiguration']
+    assert cluster['etcd']['local']['imageTag'] == '3.5.17-0'
+    assert 'dns' not in cluster
+
+
+def test_chosen_coredns_version_is_pinned_and_defaults_are_not():
+    cluster = by_kind(make({'image_versions': {'coredns': 'v1.12.2'}}))['ClusterConfiguration']
+    assert cluster['dns'] == {'imageTag': 'v1.12.2'}
+    assert 'imageTag' not in cluster['etcd']['local']
+    default = by_kind(make())['ClusterConfiguration']
+    assert 'dns' not in default and 'imageTag' not in default['etcd']['local']
 
 
 BAD = {
