@@ -5,17 +5,23 @@
 
 from __future__ import annotations
 
+from ansible.errors import AnsibleFilterError
+
 from ansible_collections.strata.cloud.plugins.module_utils.kolla_plan import inventory_text, plan
 
 
-def kolla_plan(config, hostvars, groups, networks, multinode=None, header='', deployment=None):
-    """Plan a Kolla-Ansible deployment; with ``multinode`` also render the inventory."""
-    result = plan(config, hostvars, groups, networks)
-    if multinode is not None and not result['errors']:
-        result['inventory'] = inventory_text(multinode, result, header=header, deployment=deployment)
-    return result
+def kolla_plan(config, hostvars, groups, networks):
+    """Plan a Kolla-Ansible deployment."""
+    return plan(config, hostvars, groups, networks)
+
+
+def kolla_inventory(the_plan, multinode, header='', deployment=None):
+    """The multinode inventory text of a plan made by kolla_plan (it must have no errors)."""
+    if the_plan.get('errors'):
+        raise AnsibleFilterError('kolla_inventory: the plan has errors: %s' % '; '.join(the_plan['errors']))
+    return inventory_text(multinode, the_plan, header=header, deployment=deployment)
 
 
 class FilterModule(object):
     def filters(self):
-        return {'kolla_plan': kolla_plan}
+        return {'kolla_plan': kolla_plan, 'kolla_inventory': kolla_inventory}

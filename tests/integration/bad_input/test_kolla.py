@@ -50,6 +50,9 @@ HOST_CASES = {
                               ['kolla_host_registry_ca: set but kolla_host_registry is empty']),
     'registry with a scheme': ({'kolla_host_registry': 'https://registry.lab'},
                                ['kolla_host_registry: "https://registry.lab" is not a registry host[:port]']),
+    # kolla_host_install_packages is false in these cases: the host must already have the packages.
+    'packages missing, installing off': ({'kolla_host_packages': {'docker': ['sudo', 'strata-no-such-package'], 'podman': []}},
+                                         ['localhost lacks strata-no-such-package', 'kolla_host_install_packages: true']),
 }
 
 
