@@ -16,7 +16,9 @@ import stat
 from ansible_collections.strata.cloud.plugins.module_utils.storage.errors import StorageCommandError
 
 MIB = 1024 * 1024
-LSBLK_COLUMNS = 'PATH,KNAME,SIZE,TYPE,MOUNTPOINTS'
+# lsblk (util-linux 2.38) nests children in its JSON only when the tree column NAME is shown;
+# without it, it prints a flat list that may start with a child (an LV before its disk).
+LSBLK_COLUMNS = 'NAME,PATH,KNAME,SIZE,TYPE,MOUNTPOINTS'
 # blkid exits 2 when it finds nothing on the device.
 BLKID_NOTHING_FOUND = 2
 
@@ -69,12 +71,17 @@ class HostProbe:
         return not head.strip(b'\0') and not tail.strip(b'\0')
 
 
-def parse_lsblk(text):
-    """lsblk --json output of one device -> its size, type, partitions and mount points."""
+def parse_lsblk(text, path=None):
+    """lsblk --json output of one device -> its size, type, partitions and mount points.
+
+    The device is the entry whose path is ``path`` (the first one when no path is given). Other
+    top-level entries are its descendants: lsblk lists them beside it when it prints no tree.
+    """
     devices = json.loads(text).get('blockdevices') or []
     if not devices:
         return None
-    top = devices[0]
+    top = next((node for node in devices if path is not None and node.get('path') == path), devices[0])
+    others = [node for node in devices if node is not top]
     mountpoints = []
     partitions = []
 
@@ -86,11 +93,15 @@ def parse_lsblk(text):
             walk(child, depth + 1)
 
     walk(top, 0)
+    for node in others:
+        if node.get('type') == 'part':
+            partitions.append(node['path'])
+        walk(node, 1)
     return {
         'kname': top.get('kname'),
         'size_bytes': int(top.get('size') or 0),
         'type': top.get('type'),
-        'partitions': partitions,
+        'partitions': sorted(partitions),
         'mountpoints': sorted(set(mountpoints)),
     }
 
@@ -175,7 +186,7 @@ def inspect_device(probe, device, pvs):
     if kind != 'block':
         return _not_block(device, path, True, 'not a block device')
     dummy, out = probe.run(['lsblk', '--json', '--bytes', '--output', LSBLK_COLUMNS, path])
-    tree = parse_lsblk(out)
+    tree = parse_lsblk(out, path)
     if tree is None:
         raise StorageCommandError('lsblk returned nothing for %s' % path, device=device)
     rc, out = probe.run(['blkid', '-p', '-o', 'export', path], ok=(0, BLKID_NOTHING_FOUND))

@@ -20,6 +20,11 @@ def lsblk_json(path, size=8 * GIB, dev_type='disk', mountpoints=(None,), childre
     return node
 
 
+def flatten(node):
+    flat = [entry for child in node.get('children') or [] for entry in flatten(child)]
+    return flat + [{key: value for key, value in node.items() if key != 'children'}]
+
+
 class FakeDevice:
     def __init__(self, path, size=8 * GIB, dev_type='disk', blkid=None, mountpoints=(None,), children=(),
                  wipefs=(), holders=(), edges_zero=True):
@@ -53,7 +58,10 @@ class FakeHost(HostProbe):
             return 0, json.dumps({'report': [{'pvseg': self.pvsegs}]}), ''
         dev = self.devices[path]
         if tool == 'lsblk':
-            return 0, json.dumps({'blockdevices': [dev.lsblk]}), ''
+            # Like util-linux 2.38: a tree only when NAME is shown, else a flat list, children first.
+            if 'NAME' in argv[argv.index('--output') + 1].split(','):
+                return 0, json.dumps({'blockdevices': [dev.lsblk]}), ''
+            return 0, json.dumps({'blockdevices': flatten(dev.lsblk)}), ''
         if tool == 'blkid':
             if not dev.blkid:
                 return 2, '', ''

@@ -134,6 +134,28 @@ def test_parse_lsblk_old_mountpoint_column_and_nested_holders():
     assert disks.parse_lsblk(text) == {'kname': 'vdb', 'size_bytes': 10, 'type': 'disk', 'partitions': [], 'mountpoints': ['/srv']}
 
 
+def test_parse_lsblk_flat_list_with_the_lv_first():
+    # util-linux 2.38 without the NAME column: an OSD disk and its LV, the LV listed first.
+    text = ('{"blockdevices": [{"path": "/dev/mapper/ceph--a-osd--block--b", "kname": "dm-0", "size": 5, "type": "lvm",'
+            ' "mountpoints": [null]}, {"path": "/dev/vdb", "kname": "vdb", "size": 10, "type": "disk", "mountpoints": [null]}]}')
+    assert disks.parse_lsblk(text, '/dev/vdb') == {'kname': 'vdb', 'size_bytes': 10, 'type': 'disk', 'partitions': [],
+                                                   'mountpoints': []}
+
+
+def test_parse_lsblk_flat_list_partitions_and_mounts():
+    text = ('{"blockdevices": [{"path": "/dev/vdc1", "kname": "vdc1", "size": 4, "type": "part", "mountpoints": ["/mnt"]},'
+            ' {"path": "/dev/vdc", "kname": "vdc", "size": 10, "type": "disk", "mountpoints": [null]}]}')
+    assert disks.parse_lsblk(text, '/dev/vdc') == {'kname': 'vdc', 'size_bytes': 10, 'type': 'disk',
+                                                   'partitions': ['/dev/vdc1'], 'mountpoints': ['/mnt']}
+
+
+def test_inspect_an_osd_disk_is_a_disk_with_its_lv_below():
+    lv = {'path': '/dev/mapper/ceph--a-osd--block--b', 'kname': 'dm-0', 'size': GIB, 'type': 'lvm', 'mountpoints': [None]}
+    host = FakeHost([FakeDevice('/dev/vdb', blkid={'TYPE': 'LVM2_member'}, children=[lv], holders=['dm-0'])])
+    [disk] = disks.inspect(host, ['/dev/vdb'])
+    assert (disk['type'], disk['size_bytes'], disk['holders']) == ('disk', 8 * GIB, ['dm-0'])
+
+
 def test_edges_zero_reads_head_and_tail(tmp_path):
     image = tmp_path / 'disk.img'
     image.write_bytes(b'\0' * (3 * disks.MIB))
