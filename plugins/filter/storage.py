@@ -8,31 +8,23 @@ from __future__ import annotations
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.strata.cloud.plugins.module_utils.storage.ceph_config import config_changes
-from ansible_collections.strata.cloud.plugins.module_utils.storage.disk_plan import disk_decisions as _disk_decisions
-from ansible_collections.strata.cloud.plugins.module_utils.storage.disk_plan import disk_plan
+from ansible_collections.strata.cloud.plugins.module_utils.storage.disk_plan import disk_decisions, disk_plan
 
 
-def lvm_disks(volume_groups, strata_disks, facts=None):
-    try:
-        return disk_plan(volume_groups, strata_disks, facts)
-    except ValueError as exc:
-        raise AnsibleFilterError(str(exc)) from exc
-
-
-def disk_decisions(disks, facts, ours_lv_tag=None):
-    try:
-        return _disk_decisions(disks, facts, ours_lv_tag)
-    except ValueError as exc:
-        raise AnsibleFilterError(str(exc)) from exc
-
-
-def ceph_config_changes(wanted, dump):
-    try:
-        return config_changes(wanted, dump)
-    except ValueError as exc:
-        raise AnsibleFilterError(str(exc)) from exc
+def _named_errors(function):
+    """The filter ``function`` with its ValueError (which names the field) as a filter error."""
+    def run(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except ValueError as exc:
+            raise AnsibleFilterError(str(exc)) from exc
+    return run
 
 
 class FilterModule(object):
     def filters(self):
-        return {'lvm_disks': lvm_disks, 'disk_decisions': disk_decisions, 'ceph_config_changes': ceph_config_changes}
+        return {
+            'lvm_disks': _named_errors(disk_plan),
+            'disk_decisions': _named_errors(disk_decisions),
+            'ceph_config_changes': _named_errors(config_changes),
+        }

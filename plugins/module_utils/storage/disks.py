@@ -81,7 +81,7 @@ def parse_lsblk(text, path=None):
     if not devices:
         return None
     top = next((node for node in devices if path is not None and node.get('path') == path), devices[0])
-    others = [node for node in devices if node is not top]
+    children = (top.get('children') or []) + [node for node in devices if node is not top]
     mountpoints = []
     partitions = []
 
@@ -92,11 +92,7 @@ def parse_lsblk(text, path=None):
                 partitions.append(child['path'])
             walk(child, depth + 1)
 
-    walk(top, 0)
-    for node in others:
-        if node.get('type') == 'part':
-            partitions.append(node['path'])
-        walk(node, 1)
+    walk(dict(top, children=children), 0)
     return {
         'kname': top.get('kname'),
         'size_bytes': int(top.get('size') or 0),
