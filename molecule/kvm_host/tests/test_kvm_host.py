@@ -45,6 +45,9 @@ def test_accel_probe_result_recorded(host):
     data = json.loads(host.file('/var/lib/strata/accel.json').content_string)
     assert data['accel'] in ('kvm', 'tcg')
     assert data['reason']
+    # One cached result per probe key: the latest is among them.
+    assert {'accel': data['accel'], 'reason': data['reason']} in [
+        {'accel': e['accel'], 'reason': e['reason']} for e in data['entries'].values()]
 
 
 def test_nested_guest_running_and_executing(host):
