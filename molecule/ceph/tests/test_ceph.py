@@ -35,15 +35,19 @@ def test_one_active_manager_two_standbys(host):
     assert len(ceph(host, 'mgr', 'dump')['standbys']) == 2
 
 
-def test_three_osds_up_in_on_lvm(host):
+def test_four_osds_up_in_on_lvm(host):
+    """One OSD per host from the first run, and ceph-1's second disk added on day 2."""
     stat_ = ceph(host, 'osd', 'stat')
-    assert stat_['num_osds'] == 3 and stat_['num_up_osds'] == 3 and stat_['num_in_osds'] == 3
+    assert stat_['num_osds'] == 4 and stat_['num_up_osds'] == 4 and stat_['num_in_osds'] == 4
     local = json.loads(host.check_output('ceph-volume lvm list --format json'))
-    assert len(local) == 1
-    (osd,) = local.values()
-    assert osd[0]['devices'] == ['/dev/vdb']
+    devices = sorted(osd[0]['devices'][0] for osd in local.values())
+    if host.check_output('hostname -s').strip() == 'ceph-1':
+        assert devices == ['/dev/vdb', '/dev/vdc']
+    else:
+        assert devices == ['/dev/vdb']
     fsid = host.check_output('ceph fsid').strip()
-    assert osd[0]['tags']['ceph.cluster_fsid'] == fsid
+    for osd in local.values():
+        assert osd[0]['tags']['ceph.cluster_fsid'] == fsid
 
 
 def test_daemons_enabled_for_boot(host):
@@ -114,6 +118,33 @@ def test_degraded_read_and_recovery(host):
     assert degraded['status'] == 'HEALTH_WARN'
     assert json.loads(files['degraded-osd-stat.json'])['num_up_osds'] == 2
     assert json.loads(files['recovered-health.json'])['status'] == 'HEALTH_OK'
+
+
+def test_day2_disk_added_then_replaced(host):
+    """side_effect's day 2: an OSD disk added by inventory, then that OSD purged, its disk wiped
+    and a new OSD made on it by the next run; HEALTH_OK after each step."""
+    if host.check_output('hostname -s').strip() != 'ceph-1':
+        return
+
+    def read(name):
+        return json.loads(host.file('/var/lib/strata-test/' + name).content_string)
+
+    added, replaced = read('day2-added-vdc.json'), read('day2-replaced-vdc.json')
+    for step in ('added', 'replaced'):
+        assert read('day2-%s-health.json' % step)['status'] == 'HEALTH_OK', step
+        osd_stat = read('day2-%s-osd-stat.json' % step)
+        assert osd_stat['num_osds'] == 4 and osd_stat['num_up_osds'] == 4, (step, osd_stat)
+    assert len(added) == 1 and len(replaced) == 1
+    purged = read('day2-replaced.json')
+    (added_id, added_lv), = added.items()
+    (new_id, new_lv), = replaced.items()
+    assert int(added_id) == purged['id']
+    assert added_lv[0]['tags']['ceph.osd_fsid'] == purged['osd_fsid']
+    # A new OSD (new fsid) on the same disk, up in the map.
+    assert new_lv[0]['tags']['ceph.osd_fsid'] != purged['osd_fsid']
+    assert new_lv[0]['devices'] == ['/dev/vdc']
+    up = ceph(host, 'osd', 'dump')['osds']
+    assert [o['up'] for o in up if o['osd'] == int(new_id)] == [1]
 
 
 def test_client_files_on_the_controller():
