@@ -47,6 +47,9 @@ CASES = {
     'file system not a choice': ({'lvm_volume_groups': [vg(logical_volumes=[{'name': 'lv1', 'size': '1G', 'filesystem': 'zfs'}])]},
                                  ['filesystem', 'zfs']),
     'bad volume group name': ({'lvm_volume_groups': [vg(name='my vg')]}, ['lvm_volume_groups[name=my vg].name: "my vg" is not a valid volume group name']),
+    'volume group without disks that does not exist': ({'lvm_volume_groups': [{'name': 'strata-absent'}]},
+                                                        ['lvm_volume_groups: on localhost, [name=strata-absent].disks is not set and',
+                                                         'volume group strata-absent does not exist; name the disks']),
     'missing device': ({'lvm_volume_groups': [vg(disks=['gone'])], 'strata_disks': [{'name': 'gone', 'device': '/dev/strata-no-such-disk'}]},
                        ['strata_disks[name=gone] (/dev/strata-no-such-disk) does not exist; fix strata_disks[name=gone].device']),
 }
