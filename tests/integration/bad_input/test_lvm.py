@@ -48,8 +48,8 @@ CASES = {
                                  ['filesystem', 'zfs']),
     'bad volume group name': ({'lvm_volume_groups': [vg(name='my vg')]}, ['lvm_volume_groups[name=my vg].name: "my vg" is not a valid volume group name']),
     'volume group without disks that does not exist': ({'lvm_volume_groups': [{'name': 'strata-absent'}]},
-                                                       ['lvm_volume_groups: on localhost, [name=strata-absent].disks is not set and',
-                                                        'volume group strata-absent does not exist; name the disks']),
+                                                       ['lvm_volume_groups[name=strata-absent].disks is not set and volume group',
+                                                        'strata-absent does not exist on localhost; name the disks']),
     'missing device': ({'lvm_volume_groups': [vg(disks=['gone'])], 'strata_disks': [{'name': 'gone', 'device': '/dev/strata-no-such-disk'}]},
                        ['strata_disks[name=gone] (/dev/strata-no-such-disk) does not exist; fix strata_disks[name=gone].device']),
 }
