@@ -56,7 +56,8 @@ options:
   virt_type:
     description:
       - libvirt domain type. V(auto) uses V(kvm) when the host's libvirt capabilities offer KVM
-        domains, else V(qemu) (TCG emulation).
+        domains, else V(qemu) (TCG emulation). It chooses only when the domain is defined; an
+        existing domain keeps its type under V(auto); set V(kvm) or V(qemu) to change it.
       - Hosts whose C(/dev/kvm) exists but does not work (some nested or container setups) must set V(qemu).
     type: str
     choices: [auto, kvm, qemu]

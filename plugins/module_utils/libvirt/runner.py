@@ -123,16 +123,6 @@ class VmRunner(Runner):
 
     def _present(self, dom):
         spec = self.spec
-        arch = None
-        if spec['virt_type'] == 'auto':
-            # Only read the capabilities when needed: libvirtd may re-probe QEMU for them.
-            caps = dm.parse_capabilities(self.client.capabilities())
-            virt_type = dm.resolve_virt_type('auto', caps)
-            arch = caps['arch']
-        else:
-            virt_type = spec['virt_type']
-        cpu_mode = dm.resolve_cpu_mode(spec['cpu_mode'], virt_type)
-
         current = live = None
         state = 'absent'
         autostart = False
@@ -142,6 +132,20 @@ class VmRunner(Runner):
             autostart = self.client.domain_autostart(dom)
             if state in ACTIVE_STATES:
                 live = dm.parse_domain_xml(self.client.domain_xml(dom))
+
+        arch = None
+        if spec['virt_type'] != 'auto':
+            virt_type = spec['virt_type']
+        elif current is not None:
+            # auto chooses once, for a new domain: an existing one keeps its type (a host may offer
+            # KVM that does not run guests, and a redefinition would move the domain onto it).
+            virt_type, arch = current['virt_type'], current['arch']
+        else:
+            # Only read the capabilities when needed: libvirtd may re-probe QEMU for them.
+            caps = dm.parse_capabilities(self.client.capabilities())
+            virt_type = dm.resolve_virt_type('auto', caps)
+            arch = caps['arch']
+        cpu_mode = dm.resolve_cpu_mode(spec['cpu_mode'], virt_type)
 
         # Plan (reads only): volumes, seed, domain definition.
         disk_plans = [self._plan_disk(index, disk) for index, disk in enumerate(spec['disks'])]

@@ -276,6 +276,21 @@ def test_virt_type_auto_reads_capabilities():
     assert result['vm']['cpu_mode'] == 'host-passthrough'
 
 
+def test_virt_type_auto_keeps_an_existing_domains_type():
+    """auto chooses for a new domain only: KVM offered later does not redefine a TCG domain."""
+    fake = FakeLibvirt(kvm=False)
+    fake.add_pool('images', '/p')
+    assert run_vm(fake, virt_type='auto')['vm']['virt_type'] == 'qemu'
+    fake.kvm = True
+    fake.calls = []
+    again = run_vm(fake, virt_type='auto')
+    assert again['changed'] is False and again['actions'] == []
+    assert again['vm']['virt_type'] == 'qemu'
+    assert fake.calls == []
+    # An explicit type still converges.
+    assert run_vm(fake, virt_type='kvm')['restart_required'] is True
+
+
 # -- networks -----------------------------------------------------------------------------------
 
 def run_net(fake, check_mode=False, state='present', restart=False, active=True, autostart=True, **over):
