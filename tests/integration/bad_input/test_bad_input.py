@@ -38,14 +38,16 @@ LAB_PLAY = textwrap.dedent("""\
     """)
 
 
-def run(tmp_path, play, extra_vars=None, inventory=None, check=False):
-    """Run ``play`` against ``inventory`` (default: this machine); ``check`` runs it in check mode."""
+def run(tmp_path, play, extra_vars=None, inventory=None, check=False, tags=None):
+    """Run ``play`` against ``inventory`` (default: this machine); ``check`` runs it in check mode,
+    ``tags`` (a list) limits it to the tasks with those tags."""
     playbook = tmp_path / 'play.yml'
     playbook.write_text(play)
     inv = tmp_path / 'inventory.yml'
     inv.write_text(json.dumps(inventory or {'all': {'hosts': {'localhost': {
         'ansible_connection': 'local', 'ansible_python_interpreter': PYTHON}}}}))
     cmd = ['ansible-playbook', '-i', str(inv), str(playbook)] + (['--check'] if check else [])
+    cmd += ['--tags', ','.join(tags)] if tags else []
     if extra_vars is not None:
         ev = tmp_path / 'vars.json'
         ev.write_text(json.dumps(extra_vars))

@@ -25,11 +25,11 @@ PLAY = textwrap.dedent("""\
 NETS = {'api': {'cidr': '10.94.0.0/24'}, 'blue': {'cidr': '10.94.1.0/24', 'vlan': 21}}
 
 
-def run_role(tmp_path, host_vars):
+def run_role(tmp_path, host_vars, tags=None):
     hv = {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable,
           'network_install_packages': False, 'strata_networks': NETS}
     hv.update(host_vars)
-    return run(tmp_path, PLAY, inventory={'all': {'hosts': {'localhost': hv}}}, check=True)
+    return run(tmp_path, PLAY, inventory={'all': {'hosts': {'localhost': hv}}}, check=True, tags=tags)
 
 
 CASES = {
