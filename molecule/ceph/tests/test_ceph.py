@@ -1,12 +1,15 @@
 """Checks of the Ceph cluster converged by strata.cloud.ceph_cluster and ceph_clients (scenario ceph).
 
-Each test runs on every storage host (all three are monitors with the admin key), so the cluster
-is seen from each of them.
+Each test runs on the three hosts of the inventory's storage group (all three are monitors with
+the admin key), so the cluster is seen from each of them. ceph-4, the storage host added on day 2,
+has its own checks in test_ceph_added_host.py.
 """
 
 import json
 import os
 import stat
+
+testinfra_hosts = ['ansible://storage']
 
 OUTPUT = os.path.expanduser('~/.cache/strata-cloud/lab/molecule-ceph/ceph-clients')
 
@@ -35,10 +38,10 @@ def test_one_active_manager_two_standbys(host):
     assert len(ceph(host, 'mgr', 'dump')['standbys']) == 2
 
 
-def test_four_osds_up_in_on_lvm(host):
-    """One OSD per host from the first run, and ceph-1's second disk added on day 2."""
+def test_five_osds_up_in_on_lvm(host):
+    """One OSD per host from the first run, ceph-1's second disk and ceph-4's disk added on day 2."""
     stat_ = ceph(host, 'osd', 'stat')
-    assert stat_['num_osds'] == 4 and stat_['num_up_osds'] == 4 and stat_['num_in_osds'] == 4
+    assert stat_['num_osds'] == 5 and stat_['num_up_osds'] == 5 and stat_['num_in_osds'] == 5
     local = json.loads(host.check_output('ceph-volume lvm list --format json'))
     devices = sorted(osd[0]['devices'][0] for osd in local.values())
     if host.check_output('hostname -s').strip() == 'ceph-1':
@@ -145,6 +148,28 @@ def test_day2_disk_added_then_replaced(host):
     assert new_lv[0]['devices'] == ['/dev/vdc']
     up = ceph(host, 'osd', 'dump')['osds']
     assert [o['up'] for o in up if o['osd'] == int(new_id)] == [1]
+
+
+def test_day2_storage_host_added(host):
+    """Day 2's last step: ceph-4 joined the storage group, the re-run made one OSD on it, and the
+    cluster was HEALTH_OK with five OSDs up before verify ran."""
+    if host.check_output('hostname -s').strip() != 'ceph-1':
+        return
+
+    def read(name):
+        return json.loads(host.file('/var/lib/strata-test/' + name).content_string)
+
+    assert read('day2-host-added-health.json')['status'] == 'HEALTH_OK'
+    osd_stat = read('day2-host-added-osd-stat.json')
+    assert osd_stat['num_osds'] == 5 and osd_stat['num_up_osds'] == 5, osd_stat
+    nodes = read('day2-host-added-tree.json')['nodes']
+    by_id = {n['id']: n for n in nodes}
+    hosts = {n['name']: n for n in nodes if n['type'] == 'host'}
+    assert sorted(hosts) == ['ceph-1', 'ceph-2', 'ceph-3', 'ceph-4']
+    added = [by_id[i] for i in hosts['ceph-4']['children']]
+    assert len(added) == 1 and added[0]['status'] == 'up', added
+    # The monitors stayed as they were: ceph-4 holds storage only.
+    assert 'ceph-4' not in ceph(host, 'quorum_status')['quorum_names']
 
 
 def test_client_files_on_the_controller():
