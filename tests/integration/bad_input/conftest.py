@@ -9,25 +9,33 @@ import pytest
 
 
 @pytest.fixture
-def ext4_disk(tmp_path):
-    """A loop device holding an ext4 file system (label strata-bad) and an empty mount point.
-
-    Yields ``(device, mount_point)``; the device is unmounted and detached afterwards.
-    """
+def blank_disk(tmp_path):
+    """A loop device over 64 MiB of zeros; detached afterwards."""
     if os.geteuid() != 0:
-        pytest.fail('the disk-safety cases need root (loop devices)')
+        pytest.fail('the disk cases need root (loop devices)')
     image = tmp_path / 'disk.img'
     with open(image, 'wb') as handle:
         handle.truncate(64 * 1024 * 1024)
     dev = subprocess.run(['losetup', '--find', '--show', str(image)], check=True, capture_output=True, text=True).stdout.strip()
+    try:
+        yield dev
+    finally:
+        subprocess.run(['losetup', '-d', dev], check=True)
+
+
+@pytest.fixture
+def ext4_disk(tmp_path, blank_disk):
+    """A loop device holding an ext4 file system (label strata-bad) and an empty mount point.
+
+    Yields ``(device, mount_point)``; the device is unmounted (and detached by blank_disk) afterwards.
+    """
     mnt = tmp_path / 'mnt'
     mnt.mkdir()
     try:
-        subprocess.run(['mkfs.ext4', '-q', '-L', 'strata-bad', dev], check=True)
-        yield dev, str(mnt)
+        subprocess.run(['mkfs.ext4', '-q', '-L', 'strata-bad', blank_disk], check=True)
+        yield blank_disk, str(mnt)
     finally:
         subprocess.run(['umount', str(mnt)], check=False, capture_output=True)
-        subprocess.run(['losetup', '-d', dev], check=True)
 
 
 def fs_type(dev):
